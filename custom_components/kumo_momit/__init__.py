@@ -1,0 +1,1 @@
+"""Mitsubishi Kumo & Momit Cool (local) integration."""

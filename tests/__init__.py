@@ -1,0 +1,1 @@
+"""Tests for the kumo_momit integration, its protocol modules and simulators."""

@@ -1,0 +1,1 @@
+"""Protocol tests for the kumo module (no Home Assistant involved)."""

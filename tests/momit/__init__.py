@@ -1,0 +1,1 @@
+"""Protocol tests for the momit module (no Home Assistant involved)."""
