@@ -110,6 +110,7 @@ async def test_legacy_account_gets_everything_from_v3_and_v2(
     assert discovery.services == (CloudService.V3, CloudService.V2_LEGACY)
     assert discovery.problems == ()
     assert discovery.missing_secrets == ()
+    discovery.raise_for_missing_secrets()  # nothing missing: no error
     assert discovery.missing_address == (BEDROOM,)  # the v2 record has no `address`
     units = units_of(discovery)
     assert list(units) == [LIVING, BEDROOM, STATION]

@@ -458,3 +458,31 @@ def test_merge_lists_keeps_units_from_either_side_in_order() -> None:
     assert merged[0].name == "Renamed"
     with pytest.raises(ValueError, match="different units"):
         merge_unit_record(_record("A"), _record("B"))
+
+
+def test_odd_zone_entries_are_skipped() -> None:
+    zones = ["junk", {"name": "no adapter serial", "adapter": {"deviceSerial": " "}}]
+    assert parse_v3_zones(zones, KumoCloudSite(id="x")) == ()
+
+
+def test_storage_without_sources() -> None:
+    record = KumoUnitRecord.from_storage({"serial": "S1", "name": "Den", "sources": "junk"})
+    assert record.name == "Den"
+    assert record.sources == FieldSources()
+
+
+def test_device_details_without_headless_flag_leave_the_kind_alone() -> None:
+    from custom_components.kumo_momit.kumo.cloud import _with_device_details
+
+    zone = replace(
+        KumoUnitRecord(serial="S1", kind=KumoUnitKind.STATION),
+        sources=FieldSources(kind=FieldSource.CLOUD_V3),
+    )
+    merged = _with_device_details(
+        zone,
+        KumoCloudDevice(serial="S1", model="PAC-WHS01HC-E"),
+        KumoCloudAdapterStatus(mac="04:c4:61:00:00:01"),
+    )
+    assert merged.kind is KumoUnitKind.STATION
+    assert merged.model == "PAC-WHS01HC-E"
+    assert merged.sources.mac is FieldSource.CLOUD_V3

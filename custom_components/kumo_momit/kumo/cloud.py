@@ -632,22 +632,18 @@ def parse_v3_profile(data: object) -> IndoorUnitProfile | None:
 
 
 def _with_device_details(
-    record: KumoUnitRecord,
-    device: KumoCloudDevice | None,
-    status: KumoCloudAdapterStatus | None,
+    record: KumoUnitRecord, device: KumoCloudDevice, status: KumoCloudAdapterStatus
 ) -> KumoUnitRecord:
     """Fold `/v3/devices/{serial}` and its `/status` into a zone record."""
     details = KumoUnitRecord(
         serial=record.serial,
-        kind=KumoUnitKind.STATION
-        if device is not None and device.is_headless
-        else KumoUnitKind.INDOOR_UNIT,
-        model=device.model if device is not None else None,
-        mac=status.mac if status is not None else None,
-        crypto_serial_hex=status.crypto_serial_hex if status is not None else None,
+        kind=KumoUnitKind.STATION if device.is_headless else KumoUnitKind.INDOOR_UNIT,
+        model=device.model,
+        mac=status.mac,
+        crypto_serial_hex=status.crypto_serial_hex,
     )
     sources = FieldSources.every(FieldSource.CLOUD_V3, details)
-    if device is None or device.is_headless is None:
+    if device.is_headless is None:
         sources = replace(sources, kind=None)
     return merge_unit_record(record, replace(details, sources=sources))
 
