@@ -1,0 +1,442 @@
+"""Client for one Momit Cool AC controller node behind a Momit Gateway.
+
+Typical use (the Home Assistant layer does exactly this)::
+
+    client = MomitCoolClient("192.168.3.164", 17062, serial="...")
+    unsubscribe = client.add_listener(MomitListener(on_state=..., on_reading=..., on_push=...))
+    await client.start_push()        # observe /10242/0/0 and /10241/0/0
+    await client.turn_on(AcMode.COOL, 21.0)
+    ...
+    await client.close()             # stops push, frees the relay and the shared context
+
+Only the resources the spec calls safe are touched (§4): `/.well-known/core`, GET `/10241/0/0`,
+GET/PUT/observe `/10242/0/0`, GET `/3/0/{0,1,2,3,9}`. Nothing else is ever written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+import logging
+import time
+from typing import Final, Self
+
+import aiocoap
+
+from .discovery import DEFAULT_SCAN, ScanOptions, find_ac_node
+from .errors import (
+    MomitCommandRejectedError,
+    MomitCommandTimeoutError,
+    MomitConnectionError,
+    MomitError,
+    MomitNodeNotFoundError,
+    MomitProtocolError,
+)
+from .linkformat import parse_listing
+from .models import (
+    CONTENT_FORMAT_LWM2M_TEXT,
+    DEFAULT_LIMITS,
+    PATH_BATTERY_STATUS,
+    PATH_EVENTS,
+    PATH_FIRMWARE,
+    PATH_MANUFACTURER,
+    PATH_MODEL,
+    PATH_SERIAL,
+    PATH_TEM_HUM_BAT,
+    PATH_WELL_KNOWN_CORE,
+    AcCommand,
+    AcMode,
+    AcState,
+    CommandLimits,
+    DeviceInfo,
+    NodeListing,
+    RoomReading,
+)
+from .observe import Backoff, ResourceObserver
+from .transport import COMMAND_TIMING, PROBE_TIMING, MomitTiming, NodeLink, check_host
+
+_LOGGER = logging.getLogger(__name__)
+
+# Observations alive in this process, keyed by (host, node identity, path): a second one for
+# the same resource would take another of the node's few observer slots (spec §7).
+_OBSERVED: set[tuple[str, str, str]] = set()
+
+_LISTING_DEADLINE_S: Final = 60.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MomitClientOptions:
+    """Tunables of a client; the defaults are what Home Assistant should use."""
+
+    limits: CommandLimits = DEFAULT_LIMITS
+    probe_timing: MomitTiming = PROBE_TIMING
+    command_timing: MomitTiming = COMMAND_TIMING
+    use_relay: bool = True
+    """Talk through the source-port-normalising relay (spec §9.7); the recommended default."""
+    relay_upstream_port: int = 0
+    """A fixed local port lets the gateway's NAT entry survive restarts; 0 = any free port."""
+    silence_timeout_s: float = 300.0
+    """Re-register an observation after this long without a notification (spec §7: 5-10 min);
+    that also keeps the node's NAT mapping for our socket alive (5 min idle lifetime [INF])."""
+    backoff: Backoff = field(default_factory=Backoff)
+    relocate_interval_s: float = 300.0
+    """At most one re-discovery scan per this many seconds (spec §3 step 5)."""
+    auto_relocate: bool = True
+    """Re-find the node by serial when an observation registration gets no answer."""
+    scan: ScanOptions = DEFAULT_SCAN
+    clock: Callable[[], float] = time.monotonic
+
+
+DEFAULT_OPTIONS: Final = MomitClientOptions()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MomitListener:
+    """Callbacks for push data; all optional. They run in the event loop and must not block."""
+
+    on_state: Callable[[AcState], None] | None = None
+    on_reading: Callable[[RoomReading], None] | None = None
+    on_push: Callable[[bool], None] | None = None
+    """Push up (both observations registered) or down (poll meanwhile)."""
+    on_port_change: Callable[[int], None] | None = None
+    """The node was found on a new gateway port: persist it."""
+
+
+class MomitCoolClient:
+    """One AC controller node: reads, validated commands, push, re-discovery."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        serial: str | None = None,
+        options: MomitClientOptions = DEFAULT_OPTIONS,
+    ) -> None:
+        """Nothing is opened until first use (or `connect()`)."""
+        self._options = options
+        self._link = NodeLink(
+            check_host(host),
+            port,
+            use_relay=options.use_relay,
+            relay_upstream_port=options.relay_upstream_port,
+        )
+        self.serial = serial
+        self.state: AcState | None = None
+        """Last state seen (poll, notification or post-command re-read)."""
+        self.reading: RoomReading | None = None
+        """Last room reading seen."""
+        self._listeners: list[MomitListener] = []
+        self._closed = False
+        self._command_lock = asyncio.Lock()
+        self._relocate_lock = asyncio.Lock()
+        self._last_relocate: float | None = None
+        self._observers: dict[str, ResourceObserver] = {}
+        self._observed_keys: set[tuple[str, str, str]] = set()
+        self._push_active = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """Gateway IP address."""
+        return self._link.host
+
+    @property
+    def port(self) -> int:
+        """Current gateway port of the node (changes after a relocation)."""
+        return self._link.port
+
+    @property
+    def link(self) -> NodeLink:
+        """The underlying link (diagnostics: relay reply ports)."""
+        return self._link
+
+    async def connect(self) -> None:
+        """Open the relay and acquire the shared context; no traffic is sent."""
+        if self._closed:
+            raise MomitConnectionError("client is closed")
+        await self._link.open()
+
+    async def close(self) -> None:
+        """Stop push, close the relay, release the shared context; idempotent."""
+        self._closed = True
+        await self.stop_push()
+        await self._link.close()
+
+    async def __aenter__(self) -> Self:
+        """Connect."""
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close."""
+        await self.close()
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    def add_listener(self, listener: MomitListener) -> Callable[[], None]:
+        """Register callbacks; returns the function that removes them."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    def _emit[T](
+        self, pick: Callable[[MomitListener], Callable[[T], None] | None], value: T
+    ) -> None:
+        for listener in list(self._listeners):
+            callback = pick(listener)
+            if callback is None:
+                continue
+            try:
+                callback(value)
+            except Exception:
+                # A consumer bug must not kill push for everyone.
+                _LOGGER.exception("Momit listener failed")
+
+    def _set_state(self, state: AcState) -> None:
+        self.state = state
+        self._emit(lambda listener: listener.on_state, state)
+
+    def _set_reading(self, reading: RoomReading) -> None:
+        self.reading = reading
+        self._emit(lambda listener: listener.on_reading, reading)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    async def _get(self, path: str, *, deadline_s: float | None = None) -> aiocoap.Message:
+        await self.connect()
+        return await self._link.request(
+            aiocoap.GET, path, self._options.probe_timing, deadline_s=deadline_s
+        )
+
+    async def _get_content(self, path: str) -> bytes:
+        response = await self._get(path)
+        if response.code != aiocoap.CONTENT:
+            raise MomitProtocolError(f"GET {path} answered {response.code}")
+        payload: bytes = response.payload
+        return payload
+
+    async def get_state(self) -> AcState:
+        """Read `/10242/0/0`."""
+        state = AcState.from_payload(await self._get_content(PATH_EVENTS))
+        self._set_state(state)
+        return state
+
+    async def probe(self) -> AcState:
+        """Cheap liveness and identity check: the AC node answers `/10242/0/0` with `out=`.
+
+        Raises MomitNodeNotFoundError when the port answers but is not an AC controller
+        (other nodes answer 4.04 [INF], spec §3).
+        """
+        response = await self._get(PATH_EVENTS)
+        if response.code != aiocoap.CONTENT:
+            raise MomitNodeNotFoundError(
+                f"{self.host}:{self.port} is not an AC controller ({response.code})"
+            )
+        state = AcState.from_payload(response.payload)
+        if "out" not in state.fields:
+            raise MomitNodeNotFoundError(f"{self.host}:{self.port} does not report `out`")
+        self._set_state(state)
+        return state
+
+    async def get_reading(self) -> RoomReading:
+        """Read `/10241/0/0` (temperature, humidity, battery)."""
+        reading = RoomReading.from_payload(await self._get_content(PATH_TEM_HUM_BAT))
+        self._set_reading(reading)
+        return reading
+
+    async def _get_text(self, path: str) -> str | None:
+        response = await self._get(path)
+        if not response.code.is_successful():
+            return None  # e.g. 4.04: this node type does not have it (/3/0/9 is AC-only)
+        return response.payload.decode("utf-8", errors="replace").strip() or None
+
+    async def get_device_info(self) -> DeviceInfo:
+        """Read the LwM2M Device fields `/3/0/{0,1,2,3,9}`; absent ones are None."""
+        info = DeviceInfo(
+            manufacturer=await self._get_text(PATH_MANUFACTURER),
+            model=await self._get_text(PATH_MODEL),
+            serial=await self._get_text(PATH_SERIAL),
+            firmware=await self._get_text(PATH_FIRMWARE),
+            battery_status=await self._get_text(PATH_BATTERY_STATUS),
+        )
+        if self.serial is None:
+            self.serial = info.serial
+        return info
+
+    async def get_listing(self) -> NodeListing:
+        """Read and tolerantly parse `/.well-known/core` (about 27 Block2 blocks on a device)."""
+        response = await self._get(PATH_WELL_KNOWN_CORE, deadline_s=_LISTING_DEADLINE_S)
+        if not response.code.is_successful():
+            raise MomitProtocolError(f"GET {PATH_WELL_KNOWN_CORE} answered {response.code}")
+        return parse_listing(response.payload)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def turn_on(
+        self, mode: AcMode | str, setpoint_c: float, timer_minutes: int | None = None
+    ) -> None:
+        """Validate, then send `cm=<mode>,t=<minutes>,sp=<tenths>`.
+
+        `timer_minutes` None sends the default timer (`limits.default_timer_minutes`).
+        Raises MomitValidationError (nothing sent), MomitCommandRejectedError,
+        MomitCommandTimeoutError.
+        """
+        command = AcCommand.turn_on(mode, setpoint_c, timer_minutes, limits=self._options.limits)
+        await self.send_command(command)
+
+    async def turn_off(self) -> None:
+        """Send `cm=cool,t=0,sp=off`."""
+        await self.send_command(AcCommand.turn_off())
+
+    async def send_command(self, command: AcCommand) -> None:
+        """PUT one validated command; one command in flight per node.
+
+        After a timeout the state is re-read before anything is reported, because the PUT may
+        still arrive on a late retransmission (stale-command hazard, spec §9.2 rule 3). If the
+        re-read shows the command applied, the command counts as done.
+        """
+        await self.connect()
+        async with self._command_lock:
+            try:
+                response = await self._link.request(
+                    aiocoap.PUT,
+                    PATH_EVENTS,
+                    self._options.command_timing,
+                    payload=command.payload(),
+                    content_format=CONTENT_FORMAT_LWM2M_TEXT,
+                )
+            except MomitConnectionError as err:
+                state: AcState | None = None
+                try:
+                    state = await self.get_state()
+                except MomitError as reread_err:
+                    _LOGGER.debug("re-read after a command timeout failed: %s", reread_err)
+                if state is not None and state.reflects(command):
+                    _LOGGER.debug("command %r was applied although its answer was lost", command)
+                    return
+                raise MomitCommandTimeoutError(
+                    f"no answer to {command.payload()!r} from {self.host}:{self.port}", state
+                ) from err
+            if not response.code.is_successful():
+                raise MomitCommandRejectedError(
+                    f"{self.host}:{self.port} rejected {command.payload()!r}: {response.code}",
+                    str(response.code),
+                )
+
+    # -- push --------------------------------------------------------------------------------
+
+    @property
+    def push_active(self) -> bool:
+        """True while both observations are registered; poll while it is False."""
+        return self._push_active
+
+    @property
+    def observers(self) -> tuple[ResourceObserver, ...]:
+        """The observers (diagnostics, tests)."""
+        return tuple(self._observers.values())
+
+    def _node_key(self) -> str:
+        return self.serial if self.serial is not None else f"port {self.port}"
+
+    async def start_push(self) -> None:
+        """Observe `/10242/0/0` and `/10241/0/0`; idempotent.
+
+        Raises MomitError if another client in this process already observes this node.
+        """
+        if self._observers:
+            return
+        await self.connect()
+        keys = {(self.host, self._node_key(), path) for path in (PATH_EVENTS, PATH_TEM_HUM_BAT)}
+        if keys & _OBSERVED:
+            raise MomitError(f"{self.host} {self._node_key()} is already observed in this process")
+        _OBSERVED.update(keys)
+        self._observed_keys = keys
+        for path, deliver in (
+            (PATH_EVENTS, self._deliver_state),
+            (PATH_TEM_HUM_BAT, self._deliver_reading),
+        ):
+            self._observers[path] = ResourceObserver(
+                self._link,
+                path,
+                timing=self._options.probe_timing,
+                silence_timeout_s=self._options.silence_timeout_s,
+                backoff=self._options.backoff,
+                on_payload=deliver,
+                on_active=self._observer_active_changed,
+                on_connection_error=self._relocate_after_failure
+                if self._options.auto_relocate
+                else None,
+            )
+        for observer in self._observers.values():
+            observer.start()
+
+    async def stop_push(self) -> None:
+        """Stop both observations (locally; see observe.py for what the node does)."""
+        observers, self._observers = self._observers, {}
+        try:
+            for observer in observers.values():
+                await observer.stop()
+        finally:
+            _OBSERVED.difference_update(self._observed_keys)
+            self._observed_keys = set()
+            self._observer_active_changed(False)
+
+    def _deliver_state(self, payload: bytes) -> None:
+        try:
+            self._set_state(AcState.from_payload(payload))
+        except MomitProtocolError as err:
+            _LOGGER.warning("ignoring a malformed state notification: %s", err)
+
+    def _deliver_reading(self, payload: bytes) -> None:
+        try:
+            self._set_reading(RoomReading.from_payload(payload))
+        except MomitProtocolError as err:
+            _LOGGER.warning("ignoring a malformed TEM-HUM-BAT notification: %s", err)
+
+    def _observer_active_changed(self, _active: bool) -> None:
+        active = bool(self._observers) and all(o.active for o in self._observers.values())
+        if active != self._push_active:
+            self._push_active = active
+            self._emit(lambda listener: listener.on_push, active)
+
+    # -- re-discovery ------------------------------------------------------------------------
+
+    async def relocate(self, *, force: bool = False) -> int | None:
+        """Re-find this node by serial after its gateway port changed (spec §3 step 5).
+
+        Rate-limited to one scan per `relocate_interval_s` unless `force`: returns None when
+        skipped, else the node's (possibly new) port. Listeners get `on_port_change` when it
+        moved. Raises MomitNodeNotFoundError when the scan does not find it.
+        """
+        async with self._relocate_lock:
+            now = self._options.clock()
+            if (
+                not force
+                and self._last_relocate is not None
+                and now - self._last_relocate < self._options.relocate_interval_s
+            ):
+                return None
+            self._last_relocate = now
+            found = await find_ac_node(self.host, self.serial, options=self._options.scan)
+            if self.serial is None:
+                self.serial = found.serial
+            if found.port != self.port:
+                _LOGGER.info(
+                    "Momit node %s moved from port %s to %s", self.serial, self.port, found.port
+                )
+                self._link.retarget(found.port)
+                self._emit(lambda listener: listener.on_port_change, found.port)
+            return found.port
+
+    async def _relocate_after_failure(self) -> None:
+        try:
+            await self.relocate()
+        except MomitError as err:
+            _LOGGER.debug("re-discovery of %s failed: %s", self._node_key(), err)

@@ -1,0 +1,257 @@
+"""The client against the simulated gateway over real loopback UDP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from custom_components.kumo_momit.momit import (
+    AcMode,
+    AcOutput,
+    MomitCommandRejectedError,
+    MomitCommandTimeoutError,
+    MomitConnectionError,
+    MomitCoolClient,
+    MomitNodeNotFoundError,
+    MomitProtocolError,
+    MomitValidationError,
+    client_context_users,
+)
+from simulators.momit_gateway import GatewaySimulator
+
+from .conftest import client_options
+
+
+def make_client(
+    sim: GatewaySimulator,
+    clients: list[MomitCoolClient],
+    serial: str | None = None,
+    **options: object,
+) -> MomitCoolClient:
+    client = MomitCoolClient(
+        sim.host, sim.ac_port(serial), serial=serial, options=client_options(sim, **options)
+    )
+    clients.append(client)
+    return client
+
+
+async def test_reads(momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_room(temperature_c=-2.5, humidity_percent=40.0, battery_percent=77)
+
+    state = await client.get_state()
+    assert state.output is AcOutput.OFF
+    assert state.fields == {"cm": "cool", "t": "0", "sp": "off", "out": "off"}
+    reading = await client.get_reading()
+    assert (reading.temperature_c, reading.humidity_percent, reading.battery_percent) == (
+        -2.5,
+        40.0,
+        77,
+    )
+    info = await client.get_device_info()
+    assert info.serial == sim.ac_serials[0]
+    assert info.manufacturer == "Momit"
+    assert info.model == "Momit Cool"
+    assert info.firmware is not None
+    assert info.battery_status == "77"
+    assert client.serial == sim.ac_serials[0]
+    listing = await client.get_listing()
+    assert listing.is_ac_controller
+    assert (await client.probe()).output is AcOutput.OFF
+
+    counts = await sim.request_counts()
+    assert counts["CON GET /10242/0/0"] == 2
+    assert counts["CON GET /10241/0/0"] == 1
+    # The 1.7 KB listing came in Erbium-like 64-byte blocks.
+    assert counts["CON GET /.well-known/core"] > 20
+
+
+async def test_other_node_has_no_battery_and_no_events(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    other = sim.node(sim.other_serials[0])
+    client = MomitCoolClient(sim.host, other["port"], options=client_options(sim))
+    momit_clients.append(client)
+    info = await client.get_device_info()
+    assert info.battery_status is None
+    assert info.serial == sim.other_serials[0]
+    with pytest.raises(MomitNodeNotFoundError):
+        await client.probe()
+    with pytest.raises(MomitProtocolError):
+        await client.get_state()
+
+
+async def test_commands_on_the_wire(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await client.turn_on(AcMode.COOL, 21.0)
+    await client.turn_on(AcMode.HEAT, 22.46, timer_minutes=90)
+    await client.turn_on("cool", 16)
+    await client.turn_off()
+
+    assert await sim.puts_received() == [
+        {"payload": "cm=cool,t=1440,sp=210", "content_format": 1541},
+        {"payload": "cm=heat,t=90,sp=225", "content_format": 1541},
+        {"payload": "cm=cool,t=1440,sp=160", "content_format": 1541},
+        {"payload": "cm=cool,t=0,sp=off", "content_format": 1541},
+    ]
+    assert (await client.get_state()).output is AcOutput.OFF
+
+
+async def test_invalid_values_send_nothing(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    for mode, setpoint, timer in [
+        ("dry", 21.0, None),
+        (AcMode.COOL, 35.0, None),
+        (AcMode.COOL, float("nan"), None),
+        (AcMode.COOL, 21.0, 0),
+        (AcMode.COOL, 21.0, 100000),
+    ]:
+        with pytest.raises(MomitValidationError):
+            await client.turn_on(mode, setpoint, timer)
+    assert await sim.puts_received() == []
+    assert await sim.request_counts() == {}
+
+
+async def test_rejected_command(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(put_code="5.03")
+    with pytest.raises(MomitCommandRejectedError) as info:
+        await client.turn_off()
+    assert info.value.code.startswith("5.03")
+
+
+async def test_malformed_payloads(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(overrides={"/10242/0/0": "\x00\x01", "/10241/0/0": "hot,humid"})
+    with pytest.raises(MomitProtocolError):
+        await client.get_state()
+    with pytest.raises(MomitProtocolError):
+        await client.get_reading()
+
+
+async def test_dead_node_fails_with_connection_error(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(blackhole=True)
+    with pytest.raises(MomitConnectionError):
+        await client.get_state()
+    with pytest.raises(MomitCommandTimeoutError) as info:
+        await client.turn_on(AcMode.COOL, 21.0)
+    assert info.value.state is None  # the re-read failed too
+    # retransmissions reached the node and were dropped: bounded by the tuning
+    counts = await sim.request_counts()
+    assert counts["CON PUT /10242/0/0"] == 2
+
+
+async def test_closed_port_fails_with_connection_error(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients, use_relay=False)
+    await sim.move_node(old_port="closed")
+    with pytest.raises(MomitConnectionError):
+        await client.get_state()
+
+
+async def test_lost_answer_to_applied_command_is_confirmed_by_reread(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    # The PUT arrives and is applied, but both answers (first and retransmission) are lost.
+    await sim.set_faults(drop_replies=2)
+    await client.turn_on(AcMode.HEAT, 23.0)
+    assert client.state is not None
+    assert client.state.output is AcOutput.HEAT
+    counts = await sim.request_counts()
+    assert counts["CON GET /10242/0/0"] == 1  # the re-read
+
+
+async def test_lost_command_reports_fresh_state(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(drop_next=2)  # both PUT transmissions lost; the re-read gets through
+    with pytest.raises(MomitCommandTimeoutError) as info:
+        await client.turn_on(AcMode.COOL, 21.0)
+    assert info.value.state is not None
+    assert info.value.state.output is AcOutput.OFF
+    assert await sim.puts_received() == []
+
+
+async def test_separate_response(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    # a slow handler makes aiocoap send an empty ACK, then a CON response
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(delay_s=0.3)
+    await client.turn_on(AcMode.COOL, 24.0)
+    assert (await client.get_state()).setpoint_c == 24.0
+    assert (await sim.request_counts()).get("ACK EMPTY", 0) >= 1
+
+
+async def test_one_command_in_flight_per_node(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(delay_s=0.05)
+    await asyncio.gather(*(client.turn_on(AcMode.COOL, 20.0 + n) for n in range(4)))
+    payloads = [put["payload"] for put in await sim.puts_received()]
+    assert sorted(payloads) == [f"cm=cool,t=1440,sp={200 + 10 * n}" for n in range(4)]
+
+
+async def test_reply_from_another_port_needs_the_relay(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    await sim.set_faults(asymmetric=True)
+    relayed = make_client(sim, momit_clients)
+    plain = make_client(sim, momit_clients, use_relay=False)
+
+    with pytest.raises(MomitConnectionError):
+        await plain.get_state()  # plain aiocoap drops the reply from the other port
+    assert (await relayed.get_state()).output is AcOutput.OFF
+    await relayed.turn_on(AcMode.COOL, 21.0)
+    assert relayed.link.relay is not None
+    reply_port = sim.node()["reply_port"]
+    assert reply_port != sim.ac_port()
+    assert relayed.link.relay.reply_ports == {reply_port}
+
+
+async def test_shared_context_is_reference_counted(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    first = make_client(sim, momit_clients, serial=sim.ac_serials[0])
+    second = make_client(sim, momit_clients, serial=sim.ac_serials[1])
+    assert client_context_users() == 0  # nothing opened before first use
+    await first.get_state()
+    async with second:
+        await second.get_state()
+        assert client_context_users() == 2
+        assert first.link.context() is second.link.context()
+    assert client_context_users() == 1
+    await first.close()
+    assert client_context_users() == 0
+    with pytest.raises(MomitConnectionError):
+        await first.get_state()

@@ -1,0 +1,137 @@
+"""Port scan, classification and re-discovery against the simulated gateway."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.kumo_momit.momit import (
+    AcOutput,
+    MomitCoolClient,
+    MomitListener,
+    MomitNodeNotFoundError,
+    discover_ac_nodes,
+    discover_nodes,
+    find_ac_node,
+    inspect_node,
+    probe_ports,
+)
+from simulators.momit_gateway import GatewaySimulator
+
+from .conftest import client_options, scan_options
+
+
+async def test_scan_finds_ac_nodes_among_decoys(momit_gateway: GatewaySimulator) -> None:
+    sim = momit_gateway
+    low, high = sim.port_range
+    replies = await probe_ports(sim.host, range(low, high + 1), timeout_s=0.3)
+    answered = {reply.port for reply in replies}
+    node_ports = {node["port"] for node in sim.info["nodes"]}
+    # the garbage decoy answers non-CoAP bytes and the silent one nothing: neither counts
+    assert answered == node_ports
+
+    nodes = await discover_nodes(sim.host, options=scan_options(sim))
+    assert {node.serial for node in nodes} == {*sim.ac_serials, *sim.other_serials}
+    ac_nodes = await discover_ac_nodes(sim.host, options=scan_options(sim))
+    assert {(node.serial, node.port) for node in ac_nodes} == {
+        (serial, sim.ac_port(serial)) for serial in sim.ac_serials
+    }
+    assert all(node.reply_port == node.port for node in ac_nodes)
+
+
+async def test_find_by_serial_and_single_node(momit_gateway: GatewaySimulator) -> None:
+    sim = momit_gateway
+    wanted = sim.ac_serials[1]
+    node = await find_ac_node(sim.host, wanted, options=scan_options(sim))
+    assert (node.serial, node.port) == (wanted, sim.ac_port(wanted))
+    with pytest.raises(MomitNodeNotFoundError, match="2 AC nodes"):
+        await find_ac_node(sim.host, None, options=scan_options(sim))
+    with pytest.raises(MomitNodeNotFoundError):
+        await find_ac_node(sim.host, "no-such-serial", options=scan_options(sim))
+
+
+async def test_no_ac_node_in_range(momit_gateway: GatewaySimulator) -> None:
+    sim = momit_gateway
+    other_port = sim.node(sim.other_serials[0])["port"]
+    options = scan_options(sim, primary_ports=(range(other_port, other_port + 1),))
+    with pytest.raises(MomitNodeNotFoundError):
+        await discover_ac_nodes(sim.host, options=options)
+    other = await inspect_node(sim.host, other_port, options=options)
+    assert not other.is_ac_controller
+
+
+async def test_fallback_range_is_scanned_when_primary_has_no_match(
+    momit_gateway: GatewaySimulator,
+) -> None:
+    sim = momit_gateway
+    serial = sim.ac_serials[0]
+    low, _ = sim.port_range
+    new_port = await sim.move_node(serial, port=low + 40)
+    primary_only = scan_options(sim)
+    with pytest.raises(MomitNodeNotFoundError):
+        await find_ac_node(sim.host, serial, options=primary_only)
+    with_fallback = scan_options(sim, fallback_ports=(range(low + 36, low + 44),))
+    assert (await find_ac_node(sim.host, serial, options=with_fallback)).port == new_port
+
+
+async def test_scan_accepts_replies_from_another_port(momit_gateway: GatewaySimulator) -> None:
+    sim = momit_gateway
+    serial = sim.ac_serials[0]
+    await sim.set_faults(serial, asymmetric=True)
+    nodes = await discover_nodes(sim.host, options=scan_options(sim))
+    port, reply_port = sim.ac_port(serial), sim.node(serial)["reply_port"]
+    probed_main = next(node for node in nodes if node.port == port)
+    assert probed_main.serial == serial
+    assert probed_main.reply_port == reply_port != port
+    # Like an ip64 mapping, the reply port also reaches the node when it is in the range.
+    assert {node.port for node in nodes if node.serial == serial} <= {port, reply_port}
+
+
+async def test_relocate_after_port_move(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    serial = sim.ac_serials[0]
+    moves: list[int] = []
+    client = MomitCoolClient(
+        sim.host, sim.ac_port(serial), serial=serial, options=client_options(sim)
+    )
+    momit_clients.append(client)
+    client.add_listener(MomitListener(on_port_change=moves.append))
+    await client.get_state()
+
+    new_port = await sim.move_node(serial, old_port="silent")  # ip64: unmapped ports are silent
+    assert await client.relocate() == new_port
+    assert client.port == new_port
+    assert moves == [new_port]
+    assert (await client.get_state()).output is AcOutput.OFF
+
+
+async def test_relocate_is_rate_limited(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    now = [1000.0]
+    client = MomitCoolClient(
+        sim.host,
+        sim.ac_port(),
+        serial=sim.ac_serials[0],
+        options=client_options(sim, relocate_interval_s=300.0, clock=lambda: now[0]),
+    )
+    momit_clients.append(client)
+    assert await client.relocate() == sim.ac_port()
+    now[0] += 299
+    assert await client.relocate() is None  # skipped: no scan
+    assert await client.relocate(force=True) == sim.ac_port()
+    now[0] += 301
+    assert await client.relocate() == sim.ac_port()
+
+
+async def test_relocate_learns_serial_of_the_only_ac_node(
+    momit_clients: list[MomitCoolClient],
+) -> None:
+    with GatewaySimulator(ac_nodes=1, other_nodes=0, decoys=False) as sim:
+        client = MomitCoolClient(sim.host, sim.ac_port(), options=client_options(sim))
+        momit_clients.append(client)
+        assert await client.relocate() == sim.ac_port()
+        assert client.serial == sim.ac_serials[0]
+        await client.close()
