@@ -1,1 +1,104 @@
-"""Mitsubishi Kumo & Momit Cool (local) integration."""
+"""Mitsubishi Kumo & Momit Cool (local) integration: set-up and unload only."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .const import (
+    CONF_SCAN_INTERVAL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    PLATFORMS,
+)
+from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
+from .data import KumoMomitConfigEntry, KumoRuntimeData, stored_units
+from .kumo import KumoIndoorUnit, KumoStation, KumoUnitClient
+from .kumo.cloud import KumoUnitKind, KumoUnitRecord
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> bool:
+    """Set up a Kumo account or a Momit gateway."""
+    await _async_setup_kumo_entry(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> bool:
+    """Unload platforms; the coordinators and shared clients go with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_reload_on_change(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:
+    """Options, a new address or new secrets take effect by reloading the entry."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def _async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:
+    """Everything comes from the entry: the cloud is never contacted here."""
+    session = async_get_clientsession(hass)
+    interval = timedelta(
+        seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
+    )
+    runtime = KumoRuntimeData()
+    for unit in stored_units(entry.data):
+        _async_update_missing_issue(hass, entry, unit)
+        credentials = unit.credentials
+        if credentials is None or not unit.address:
+            continue
+        client = KumoUnitClient(session, unit.address, credentials)
+        if unit.kind is KumoUnitKind.STATION:
+            runtime.stations[unit.serial] = KumoStationCoordinator(
+                hass, entry, unit, KumoStation(unit.serial, unit.display_name, client), interval
+            )
+        else:
+            runtime.indoor_units[unit.serial] = KumoIndoorCoordinator(
+                hass, entry, unit, KumoIndoorUnit(unit.serial, unit.display_name, client), interval
+            )
+    coordinators = runtime.coordinators
+    # All units are read in parallel: 20 units set up in about the time of one.
+    results = await asyncio.gather(
+        *(c.async_config_entry_first_refresh() for c in coordinators), return_exceptions=True
+    )
+    failed = [r for r in results if isinstance(r, BaseException)]
+    for result in failed:
+        if not isinstance(result, ConfigEntryNotReady):
+            raise result
+    if coordinators and len(failed) == len(coordinators):
+        # Nothing answered: let Home Assistant retry the whole entry with back-off.
+        raise failed[0]
+    for coordinator, outcome in zip(coordinators, results, strict=True):
+        if isinstance(outcome, BaseException):
+            # The rest of the account works; this unit stays unavailable and keeps polling.
+            LOGGER.warning(
+                "%s did not answer at start-up: %s", coordinator.unit.display_name, outcome
+            )
+    entry.runtime_data = runtime
+
+
+def _async_update_missing_issue(
+    hass: HomeAssistant, entry: KumoMomitConfigEntry, unit: KumoUnitRecord
+) -> None:
+    """A fixable repair issue while a unit lacks its address or its local keys."""
+    issue_id = f"{entry.entry_id}_{unit.serial}_incomplete"
+    if unit.is_complete:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="unit_missing_secrets" if not unit.has_secrets else "unit_missing_address",
+        translation_placeholders={"name": unit.display_name},
+        data={"entry_id": entry.entry_id, "serial": unit.serial},
+    )

@@ -1,0 +1,546 @@
+"""Config, options, reauth, reconfigure and DHCP flows (UI only; there is no YAML)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Final
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+import voluptuous as vol
+
+from .const import (
+    CONF_ADDRESS,
+    CONF_CRYPTO_SERIAL,
+    CONF_FAMILY,
+    CONF_REFRESH_FROM_CLOUD,
+    CONF_SCAN_INTERVAL,
+    CONF_SERIAL,
+    CONF_UNIT_PASSWORD,
+    CONF_UNITS,
+    CONF_V2_BASE_URL,
+    CONF_V2_CA_BASE_URL,
+    CONF_V3_BASE_URL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    FAMILY_KUMO,
+    LOGGER,
+    MAX_SCAN_INTERVAL_S,
+    MIN_SCAN_INTERVAL_S,
+)
+from .data import stored_units, units_for_storage
+from .flow_helpers import (
+    async_dhcp_sightings,
+    async_record_dhcp_sighting,
+    async_validate_address,
+    async_validate_secrets,
+    import_cache_into,
+    kumo_cache_exists,
+    read_kumo_cache,
+)
+from .kumo import (
+    KumoCloudAuthError,
+    KumoCloudConnectionError,
+    KumoCloudError,
+    KumoCloudThrottledError,
+    ProbeResult,
+)
+from .kumo.cloud import (
+    DEFAULT_V2_BASE_URL,
+    DEFAULT_V2_CANADA_BASE_URL,
+    DEFAULT_V3_BASE_URL,
+    FieldSource,
+    KumoCloudEndpoints,
+    KumoUnitRecord,
+    async_discover_units,
+    merge_unit_records,
+    normalize_mac,
+)
+from .kumo.discovery import async_check_address, async_identify_address, async_resolve_addresses
+
+CONF_CLOUD_SERVERS: Final = "cloud_servers"
+CONF_SKIP: Final = "skip"
+
+_CLOUD_ERRORS: Final[dict[type[KumoCloudError], str]] = {
+    KumoCloudAuthError: "invalid_auth",
+    KumoCloudThrottledError: "throttled",
+    KumoCloudConnectionError: "cannot_connect",
+}
+
+
+def _cloud_error_key(err: KumoCloudError) -> str:
+    for error_type, key in _CLOUD_ERRORS.items():
+        if isinstance(err, error_type):
+            return key
+    return "unknown"
+
+
+def endpoints_from(data: Mapping[str, Any]) -> KumoCloudEndpoints:
+    """The cloud servers an entry uses (the real hosts unless the user changed them)."""
+    return KumoCloudEndpoints(
+        v3=data.get(CONF_V3_BASE_URL) or DEFAULT_V3_BASE_URL,
+        v2_legacy=data.get(CONF_V2_BASE_URL) or DEFAULT_V2_BASE_URL,
+        v2_canada=data.get(CONF_V2_CA_BASE_URL) or DEFAULT_V2_CANADA_BASE_URL,
+    )
+
+
+async def async_discover(
+    hass: HomeAssistant,
+    username: str,
+    password: str,
+    endpoints: KumoCloudEndpoints,
+    known: list[KumoUnitRecord],
+) -> tuple[list[KumoUnitRecord], str | None]:
+    """Ask the cloud for the account's units, merged into `known`; or a form error key.
+
+    Units the cloud lists without an address get one from DHCP sightings when a signed probe
+    confirms it (spec §11).
+    """
+    session = async_get_clientsession(hass)
+    try:
+        discovery = await async_discover_units(
+            session, username, password, known=known, endpoints=endpoints
+        )
+    except KumoCloudError as err:
+        LOGGER.debug("Kumo Cloud discovery failed: %s", type(err).__name__)
+        return known, _cloud_error_key(err)
+    units = list(discovery.units)
+    if any(unit.address is None and unit.has_secrets for unit in units):
+        sightings = async_dhcp_sightings(hass)
+        if sightings:
+            resolution = await async_resolve_addresses(session, units, sightings)
+            units = list(resolution.units)
+    return units, None
+
+
+def _secrets_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Optional(CONF_UNIT_PASSWORD): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            vol.Optional(CONF_CRYPTO_SERIAL): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            vol.Optional(CONF_SKIP, default=False): bool,
+        }
+    )
+
+
+def _address_schema() -> vol.Schema:
+    return vol.Schema({vol.Optional(CONF_ADDRESS): str})
+
+
+def _unit_placeholders(unit: KumoUnitRecord) -> dict[str, str]:
+    return {"name": unit.display_name, "serial": unit.serial, "mac": unit.mac or "?"}
+
+
+class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a Kumo Cloud account (its units then run locally) or a Momit gateway."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing known."""
+        self._username = ""
+        self._password = ""
+        self._endpoints = KumoCloudEndpoints()
+        self._units: list[KumoUnitRecord] = []
+        self._cache_offered = False
+        # Units the user chose to finish later (through the repair issue).
+        self._skipped: set[str] = set()
+        self._dhcp_unit: KumoUnitRecord | None = None
+        self._dhcp_entry: ConfigEntry | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> KumoMomitOptionsFlow:
+        """Poll interval and refreshing units from the cloud."""
+        return KumoMomitOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Which kind of device to add."""
+        return self.async_show_menu(step_id="user", menu_options=["kumo"])
+
+    # --- Kumo: account ---------------------------------------------------------------------
+
+    async def async_step_kumo(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Kumo Cloud username and password; the cloud is asked once for the units."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._username = user_input[CONF_USERNAME].strip()
+            self._password = user_input[CONF_PASSWORD]
+            self._endpoints = endpoints_from(user_input.get(CONF_CLOUD_SERVERS, {}))
+            await self.async_set_unique_id(self._username.lower())
+            self._abort_if_unique_id_configured()
+            units, error = await async_discover(
+                self.hass, self._username, self._password, self._endpoints, []
+            )
+            if error is None and not units:
+                error = "no_units"
+            if error is None:
+                self._units = units
+                return await self._async_step_next_missing()
+            errors["base"] = error
+        schema: dict[Any, Any] = {
+            vol.Required(CONF_USERNAME, default=self._username): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+            ),
+            vol.Required(CONF_PASSWORD): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+            ),
+        }
+        if self.show_advanced_options:
+            schema[vol.Optional(CONF_CLOUD_SERVERS)] = section(
+                vol.Schema(
+                    {
+                        vol.Optional(CONF_V3_BASE_URL, default=self._endpoints.v3): str,
+                        vol.Optional(CONF_V2_BASE_URL, default=self._endpoints.v2_legacy): str,
+                        vol.Optional(CONF_V2_CA_BASE_URL, default=self._endpoints.v2_canada): str,
+                    }
+                ),
+                {"collapsed": True},
+            )
+        return self.async_show_form(step_id="kumo", data_schema=vol.Schema(schema), errors=errors)
+
+    def _next_unit(self, *, missing: str) -> KumoUnitRecord | None:
+        for unit in self._units:
+            if unit.serial in self._skipped:
+                continue
+            if missing == "secrets" and not unit.has_secrets:
+                return unit
+            if missing == "address" and unit.has_secrets and unit.address is None:
+                return unit
+        return None
+
+    async def _async_step_next_missing(self) -> ConfigFlowResult:
+        """Ask only for what is missing, unit by unit; then create the entry."""
+        if self._next_unit(missing="secrets") is not None:
+            if not self._cache_offered and kumo_cache_exists(self.hass):
+                self._cache_offered = True
+                return await self.async_step_import_cache()
+            return await self.async_step_unit_secrets()
+        if self._next_unit(missing="address") is not None:
+            return await self.async_step_unit_address()
+        return self._async_create_kumo_entry()
+
+    async def async_step_import_cache(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A hass-kumo `kumo_cache.json` is in the config folder: offer to import it."""
+        missing = [u.display_name for u in self._units if not u.has_secrets]
+        return self.async_show_menu(
+            step_id="import_cache",
+            menu_options=["import_cache_file", "unit_secrets"],
+            description_placeholders={"units": ", ".join(missing)},
+        )
+
+    async def async_step_import_cache_file(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Fill missing secrets and addresses from the cache, then go on."""
+        cached = read_kumo_cache(self.hass)
+        if isinstance(cached, str):
+            return self.async_abort(reason=cached)
+        self._units = import_cache_into(self._units, cached)
+        return await self._async_step_next_missing()
+
+    async def async_step_unit_secrets(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Password and crypto serial of one unit the cloud gave no keys for."""
+        unit = self._next_unit(missing="secrets")
+        assert unit is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if user_input.get(CONF_SKIP):
+                self._skipped.add(unit.serial)
+                return await self._async_step_next_missing()
+            password = user_input.get(CONF_UNIT_PASSWORD, "")
+            crypto = user_input.get(CONF_CRYPTO_SERIAL, "")
+            if not password or not crypto:
+                errors["base"] = "secrets_required"
+            else:
+                updated, error = await async_validate_secrets(self.hass, unit, password, crypto)
+                if error is None:
+                    self._replace_unit(updated)
+                    return await self._async_step_next_missing()
+                errors["base"] = error
+        return self.async_show_form(
+            step_id="unit_secrets",
+            data_schema=_secrets_schema(),
+            errors=errors,
+            description_placeholders=_unit_placeholders(unit),
+        )
+
+    async def async_step_unit_address(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The LAN address of one unit (the cloud never has it); empty = leave it to DHCP."""
+        unit = self._next_unit(missing="address")
+        assert unit is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            address = user_input.get(CONF_ADDRESS, "").strip()
+            if not address:
+                self._skipped.add(unit.serial)
+                return await self._async_step_next_missing()
+            updated, error = await async_validate_address(self.hass, unit, address)
+            if error is None:
+                self._replace_unit(updated)
+                return await self._async_step_next_missing()
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="unit_address",
+            data_schema=_address_schema(),
+            errors=errors,
+            description_placeholders=_unit_placeholders(unit),
+        )
+
+    def _replace_unit(self, updated: KumoUnitRecord) -> None:
+        self._units = [updated if u.serial == updated.serial else u for u in self._units]
+
+    @callback
+    def _async_create_kumo_entry(self) -> ConfigFlowResult:
+        data: dict[str, Any] = {
+            CONF_FAMILY: FAMILY_KUMO,
+            CONF_USERNAME: self._username,
+            # Kept only because refreshing units and reauthentication need the cloud.
+            CONF_PASSWORD: self._password,
+            CONF_UNITS: units_for_storage(self._units),
+        }
+        if self._endpoints != KumoCloudEndpoints():
+            data[CONF_V3_BASE_URL] = self._endpoints.v3
+            data[CONF_V2_BASE_URL] = self._endpoints.v2_legacy
+            data[CONF_V2_CA_BASE_URL] = self._endpoints.v2_canada
+        return self.async_create_entry(title=self._username, data=data)
+
+    # --- Kumo: reauth ------------------------------------------------------------------------
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The cloud rejected the stored password while the entry needed the cloud."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the new password and check it with the cloud."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            units, error = await async_discover(
+                self.hass,
+                entry.data[CONF_USERNAME],
+                user_input[CONF_PASSWORD],
+                endpoints_from(entry.data),
+                stored_units(entry.data),
+            )
+            if error is None:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    data={
+                        **entry.data,
+                        CONF_PASSWORD: user_input[CONF_PASSWORD],
+                        CONF_UNITS: units_for_storage(units),
+                    },
+                )
+                return self.async_abort(reason="reauth_successful")
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_PASSWORD): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            errors=errors,
+            description_placeholders={"username": entry.data[CONF_USERNAME]},
+        )
+
+    # --- Kumo: reconfigure -------------------------------------------------------------------
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the address of one unit (probed before it is accepted)."""
+        entry = self._get_reconfigure_entry()
+        units = stored_units(entry.data)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            unit = next(u for u in units if u.serial == user_input[CONF_SERIAL])
+            updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
+            if error is None:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    data={
+                        **entry.data,
+                        CONF_UNITS: units_for_storage(
+                            updated if u.serial == updated.serial else u for u in units
+                        ),
+                    },
+                )
+                return self.async_abort(reason="reconfigure_successful")
+            errors["base"] = error
+        options = [
+            SelectOptionDict(value=u.serial, label=f"{u.display_name} ({u.address or '?'})")
+            for u in units
+            if u.has_secrets
+        ]
+        if not options:
+            return self.async_abort(reason="no_units_with_secrets")
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_SERIAL, default=options[0]["value"]): SelectSelector(
+                        SelectSelectorConfig(options=options)
+                    ),
+                    vol.Required(CONF_ADDRESS): str,
+                }
+            ),
+            errors=errors,
+        )
+
+    # --- Kumo: DHCP ----------------------------------------------------------------------------
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A Kumo adapter got a DHCP lease: follow known units to their new address."""
+        mac = normalize_mac(discovery_info.macaddress)
+        ip = discovery_info.ip
+        if mac is None:
+            return self.async_abort(reason="not_kumo_unit")
+        async_record_dhcp_sighting(self.hass, mac, ip)
+        await self.async_set_unique_id(mac)
+        session = async_get_clientsession(self.hass)
+        entries = self.hass.config_entries.async_entries(DOMAIN)
+        kumo_entries = [e for e in entries if e.data.get(CONF_FAMILY, FAMILY_KUMO) == FAMILY_KUMO]
+        for entry in kumo_entries:
+            units = stored_units(entry.data)
+            unit = next((u for u in units if u.mac == mac), None)
+            if unit is None:
+                continue
+            if unit.address == ip or not unit.has_secrets:
+                return self.async_abort(reason="already_configured")
+            check = await async_check_address(session, unit, ip, source=FieldSource.DHCP)
+            if check.result is ProbeResult.MATCH:
+                LOGGER.info("%s moved to a new address", unit.display_name)
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    data={
+                        **entry.data,
+                        CONF_UNITS: units_for_storage(
+                            check.unit if u.serial == unit.serial else u for u in units
+                        ),
+                    },
+                )
+            return self.async_abort(reason="already_configured")
+        # Not a known MAC: it may be a unit of a configured account whose MAC the cloud did not
+        # give; only its own secrets can tell (one probe per such unit).
+        for entry in kumo_entries:
+            candidates = [
+                u for u in stored_units(entry.data) if u.mac is None and u.address is None
+            ]
+            match, _ = await async_identify_address(session, candidates, ip)
+            if match is not None:
+                # DHCP taught us its MAC and address: record both as DHCP facts.
+                self._dhcp_unit = replace(
+                    match,
+                    mac=mac,
+                    sources=replace(match.sources, mac=FieldSource.DHCP, address=FieldSource.DHCP),
+                )
+                self._dhcp_entry = entry
+                self.context["title_placeholders"] = {"name": match.display_name}
+                return await self.async_step_dhcp_confirm()
+        return self.async_abort(reason="not_kumo_unit")
+
+    async def async_step_dhcp_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm the address found for a unit of a configured account."""
+        unit, entry = self._dhcp_unit, self._dhcp_entry
+        assert unit is not None
+        assert entry is not None
+        if user_input is not None:
+            units = stored_units(entry.data)
+            self.hass.config_entries.async_update_entry(
+                entry,
+                data={
+                    **entry.data,
+                    CONF_UNITS: units_for_storage(merge_unit_records(units, [unit])),
+                },
+            )
+            return self.async_abort(reason="address_updated")
+        return self.async_show_form(
+            step_id="dhcp_confirm",
+            description_placeholders={"name": unit.display_name, "address": unit.address or ""},
+        )
+
+
+class KumoMomitOptionsFlow(OptionsFlow):
+    """Poll interval, and refreshing the unit list from the cloud."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form; refreshing runs the cloud discovery with the stored account."""
+        entry = self.config_entry
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            if not user_input.get(CONF_REFRESH_FROM_CLOUD):
+                return self.async_create_entry(data=options)
+            units, error = await async_discover(
+                self.hass,
+                entry.data[CONF_USERNAME],
+                entry.data[CONF_PASSWORD],
+                endpoints_from(entry.data),
+                stored_units(entry.data),
+            )
+            if error == "invalid_auth":
+                entry.async_start_reauth(self.hass)
+            if error is None:
+                self.hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, CONF_UNITS: units_for_storage(units)}
+                )
+                return self.async_create_entry(data=options)
+            errors["base"] = error
+        current = entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_SCAN_INTERVAL, default=current): NumberSelector(
+                        NumberSelectorConfig(
+                            min=MIN_SCAN_INTERVAL_S,
+                            max=MAX_SCAN_INTERVAL_S,
+                            step=1,
+                            unit_of_measurement="s",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    ),
+                    vol.Optional(CONF_REFRESH_FROM_CLOUD, default=False): bool,
+                }
+            ),
+            errors=errors,
+        )

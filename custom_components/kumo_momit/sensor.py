@@ -1,0 +1,231 @@
+"""Sensor entities: temperatures, humidity, batteries and signal strengths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypedDict
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
+from .data import KumoMomitConfigEntry, KumoRuntimeData
+from .entity import KumoEntity
+from .helpers import async_add_entities_when_known
+from .kumo import IndoorUnitState, StationState
+
+# Read-only: the coordinators centralise updates.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class KumoUnitSensorDescription(SensorEntityDescription):
+    """A sensor of a Kumo indoor unit."""
+
+    value_fn: Callable[[IndoorUnitState], StateType]
+    exists_fn: Callable[[IndoorUnitState], bool]
+
+
+@dataclass(frozen=True, kw_only=True)
+class KumoStationSensorDescription(SensorEntityDescription):
+    """A sensor of a Kumo Station."""
+
+    value_fn: Callable[[StationState], StateType]
+    exists_fn: Callable[[StationState], bool]
+
+
+def _rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+class _Presentation(TypedDict, total=False):
+    """How a kind of reading is presented; shared by units and stations."""
+
+    device_class: SensorDeviceClass
+    native_unit_of_measurement: str
+    state_class: SensorStateClass
+    suggested_display_precision: int
+    entity_category: EntityCategory
+    entity_registry_enabled_default: bool
+
+
+_TEMPERATURE: _Presentation = {
+    "device_class": SensorDeviceClass.TEMPERATURE,
+    "native_unit_of_measurement": UnitOfTemperature.CELSIUS,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "suggested_display_precision": 1,
+}
+_HUMIDITY: _Presentation = {
+    "device_class": SensorDeviceClass.HUMIDITY,
+    "native_unit_of_measurement": PERCENTAGE,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "suggested_display_precision": 0,
+}
+_BATTERY: _Presentation = {
+    "device_class": SensorDeviceClass.BATTERY,
+    "native_unit_of_measurement": PERCENTAGE,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "entity_category": EntityCategory.DIAGNOSTIC,
+}
+_SIGNAL: _Presentation = {
+    "device_class": SensorDeviceClass.SIGNAL_STRENGTH,
+    "native_unit_of_measurement": SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    "state_class": SensorStateClass.MEASUREMENT,
+    "entity_category": EntityCategory.DIAGNOSTIC,
+    "entity_registry_enabled_default": False,
+}
+
+UNIT_SENSORS: tuple[KumoUnitSensorDescription, ...] = (
+    KumoUnitSensorDescription(
+        key="room_temperature",
+        translation_key="room_temperature",
+        value_fn=lambda s: _rounded(s.status.room_temp),
+        exists_fn=lambda s: s.status.room_temp is not None,
+        **_TEMPERATURE,
+    ),
+    KumoUnitSensorDescription(
+        key="sensor_temperature",
+        translation_key="sensor_temperature",
+        value_fn=lambda s: _rounded(s.sensor_temperature),
+        exists_fn=lambda s: s.sensor_temperature is not None,
+        **_TEMPERATURE,
+    ),
+    KumoUnitSensorDescription(
+        key="humidity",
+        value_fn=lambda s: _rounded(s.humidity),
+        exists_fn=lambda s: s.has_humidity,
+        **_HUMIDITY,
+    ),
+    KumoUnitSensorDescription(
+        key="sensor_battery",
+        translation_key="sensor_battery",
+        value_fn=lambda s: s.sensor_battery,
+        exists_fn=lambda s: s.sensor_battery is not None,
+        **_BATTERY,
+    ),
+    KumoUnitSensorDescription(
+        key="sensor_signal",
+        translation_key="sensor_signal",
+        value_fn=lambda s: s.sensor_rssi,
+        exists_fn=lambda s: s.sensor_rssi is not None,
+        **_SIGNAL,
+    ),
+    KumoUnitSensorDescription(
+        key="wifi_signal",
+        translation_key="wifi_signal",
+        value_fn=lambda s: s.wifi_rssi,
+        exists_fn=lambda s: s.wifi_rssi is not None,
+        **_SIGNAL,
+    ),
+)
+
+STATION_SENSORS: tuple[KumoStationSensorDescription, ...] = (
+    KumoStationSensorDescription(
+        key="outdoor_temperature",
+        translation_key="outdoor_temperature",
+        value_fn=lambda s: _rounded(s.outdoor_temperature),
+        exists_fn=lambda s: s.outdoor_temperature is not None,
+        **_TEMPERATURE,
+    ),
+    KumoStationSensorDescription(
+        key="sensor_temperature",
+        translation_key="sensor_temperature",
+        value_fn=lambda s: _rounded(next((x.temperature for x in s.sensors), None)),
+        exists_fn=lambda s: any(x.temperature is not None for x in s.sensors),
+        **_TEMPERATURE,
+    ),
+    KumoStationSensorDescription(
+        key="humidity",
+        value_fn=lambda s: _rounded(s.humidity),
+        exists_fn=lambda s: s.humidity is not None,
+        **_HUMIDITY,
+    ),
+    KumoStationSensorDescription(
+        key="sensor_battery",
+        translation_key="sensor_battery",
+        value_fn=lambda s: next((x.battery for x in s.sensors if x.battery is not None), None),
+        exists_fn=lambda s: any(x.battery is not None for x in s.sensors),
+        **_BATTERY,
+    ),
+    KumoStationSensorDescription(
+        key="wifi_signal",
+        translation_key="wifi_signal",
+        value_fn=lambda s: s.wifi_rssi,
+        exists_fn=lambda s: s.wifi_rssi is not None,
+        **_SIGNAL,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: KumoMomitConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Sensors appear once a poll shows the unit has what they report."""
+    runtime = entry.runtime_data
+    if isinstance(runtime, KumoRuntimeData):
+        for unit in runtime.indoor_units.values():
+            async_add_entities_when_known(
+                entry,
+                unit,
+                UNIT_SENSORS,
+                KumoUnitSensor,
+                async_add_entities,
+            )
+        for station in runtime.stations.values():
+            async_add_entities_when_known(
+                entry,
+                station,
+                STATION_SENSORS,
+                KumoStationSensor,
+                async_add_entities,
+            )
+
+
+class KumoUnitSensor(KumoEntity[KumoIndoorCoordinator], SensorEntity):
+    """A reading of a Kumo indoor unit."""
+
+    entity_description: KumoUnitSensorDescription
+
+    def __init__(
+        self, coordinator: KumoIndoorCoordinator, description: KumoUnitSensorDescription
+    ) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """The reading."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class KumoStationSensor(KumoEntity[KumoStationCoordinator], SensorEntity):
+    """A reading of a Kumo Station."""
+
+    entity_description: KumoStationSensorDescription
+
+    def __init__(
+        self, coordinator: KumoStationCoordinator, description: KumoStationSensorDescription
+    ) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """The reading."""
+        return self.entity_description.value_fn(self.coordinator.data)

@@ -1,0 +1,1 @@
+"""Home Assistant tests of the integration, against the simulators over loopback."""

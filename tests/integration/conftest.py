@@ -1,0 +1,123 @@
+"""Fixtures: Home Assistant with the integration, the Kumo simulators, config entries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.kumo_momit.const import CONF_FAMILY, CONF_UNITS, DOMAIN, FAMILY_KUMO
+from custom_components.kumo_momit.kumo.cloud import (
+    FieldSource,
+    FieldSources,
+    KumoUnitKind,
+    KumoUnitRecord,
+)
+from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
+from simulators.kumo_unit import KumoUnitSimulator
+from simulators.kumo_units import KumoUnitDefinition, demo_units
+
+LIVING_ROOM = "0Y34P008Q100142F"
+BEDROOM = "0Y34P008Q100277B"
+STATION = "2A31K009S100318C"
+
+
+@pytest.fixture(autouse=True)
+def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> None:
+    """Load custom integrations; allow loopback sockets to the simulators."""
+
+
+@pytest.fixture
+def unit_definitions() -> list[KumoUnitDefinition]:
+    """The simulated units (the demo account by default)."""
+    return demo_units()
+
+
+@pytest.fixture
+async def kumo_units(
+    unit_definitions: list[KumoUnitDefinition],
+) -> AsyncIterator[KumoUnitSimulator]:
+    """The Kumo adapters, each on its own loopback port; the room does not drift."""
+    simulator = KumoUnitSimulator(unit_definitions, room_drift=False)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def kumo_cloud(
+    unit_definitions: list[KumoUnitDefinition], kumo_units: KumoUnitSimulator
+) -> AsyncIterator[KumoCloudSimulator]:
+    """The Kumo Cloud (legacy account: v2 hands out secrets and addresses)."""
+    addresses = {serial: kumo_units.address(serial) for serial in kumo_units.units}
+    simulator = KumoCloudSimulator(unit_definitions, addresses=addresses)
+    await simulator.start()
+    yield simulator
+    await simulator.close()
+
+
+def record_for(
+    definition: KumoUnitDefinition, address: str | None, *, secrets: bool = True
+) -> KumoUnitRecord:
+    """How the config flow stores a fully known unit."""
+    station = definition.kind == "station"
+    return KumoUnitRecord(
+        serial=definition.serial,
+        name=definition.label,
+        kind=KumoUnitKind.STATION if station else KumoUnitKind.INDOOR_UNIT,
+        mac=definition.mac,
+        address=address,
+        password_b64=definition.password_b64 if secrets else None,
+        crypto_serial_hex=definition.crypto_serial_hex if secrets else None,
+        model=definition.model_number,
+        site_name=definition.site_name,
+        sources=FieldSources(
+            name=FieldSource.CLOUD_V3,
+            kind=FieldSource.CLOUD_V3,
+            mac=FieldSource.CLOUD_V3,
+            address=FieldSource.CLOUD_V2 if address else None,
+            password=FieldSource.CLOUD_V2 if secrets else None,
+            crypto_serial=FieldSource.CLOUD_V2 if secrets else None,
+        ),
+    )
+
+
+def kumo_entry_data(units: list[KumoUnitRecord], **extra: Any) -> dict[str, Any]:
+    """Entry data of a Kumo account with these units."""
+    return {
+        CONF_FAMILY: FAMILY_KUMO,
+        CONF_USERNAME: DEMO_USERNAME,
+        CONF_PASSWORD: DEMO_PASSWORD,
+        CONF_UNITS: [unit.to_storage() for unit in units],
+        **extra,
+    }
+
+
+@pytest.fixture
+def kumo_entry(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+) -> MockConfigEntry:
+    """A Kumo account entry holding every unit, complete, as after the config flow."""
+    units = [record_for(d, kumo_units.address(d.serial)) for d in unit_definitions]
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=DEMO_USERNAME,
+        unique_id=DEMO_USERNAME.lower(),
+        data=kumo_entry_data(units),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def setup_kumo(hass: HomeAssistant, kumo_entry: MockConfigEntry) -> MockConfigEntry:
+    """The Kumo entry, set up."""
+    assert await hass.config_entries.async_setup(kumo_entry.entry_id)
+    await hass.async_block_till_done()
+    return kumo_entry

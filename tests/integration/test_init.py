@@ -1,0 +1,107 @@
+"""Setting up and unloading a Kumo account entry, with and without the cloud."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.kumo_momit.const import DOMAIN
+from custom_components.kumo_momit.data import KumoRuntimeData
+from simulators.kumo_cloud import KumoCloudSimulator
+from simulators.kumo_unit import KumoUnitSimulator
+from simulators.kumo_units import KumoUnitDefinition
+
+from .conftest import BEDROOM, LIVING_ROOM, STATION, kumo_entry_data, record_for
+
+
+async def test_setup_runs_every_unit_locally_without_the_cloud(
+    hass: HomeAssistant,
+    kumo_units: KumoUnitSimulator,
+    kumo_cloud: KumoCloudSimulator,
+    kumo_entry: MockConfigEntry,
+) -> None:
+    """The entry holds all it needs: set-up reads each unit once and never asks the cloud."""
+    assert await hass.config_entries.async_setup(kumo_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert kumo_entry.state is ConfigEntryState.LOADED
+    runtime = kumo_entry.runtime_data
+    assert isinstance(runtime, KumoRuntimeData)
+    assert set(runtime.indoor_units) == {LIVING_ROOM, BEDROOM}
+    assert set(runtime.stations) == {STATION}
+    assert kumo_cloud.total_requests == 0
+    assert hass.states.get("climate.living_room").state == "off"
+    assert hass.states.get("climate.bedroom").state == "off"
+    # A station has no climate entity, only its readings.
+    assert hass.states.get("climate.kumo_station") is None
+    assert hass.states.get("sensor.kumo_station_outdoor_temperature").state == "7.5"
+
+
+async def test_unload_releases_everything(hass: HomeAssistant, setup_kumo: MockConfigEntry) -> None:
+    """Unloading leaves no coordinator listeners, tasks or timers behind (the harness checks)."""
+    assert await hass.config_entries.async_unload(setup_kumo.entry_id)
+    await hass.async_block_till_done()
+    assert setup_kumo.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get("climate.living_room").state == "unavailable"
+
+
+async def test_one_unit_down_does_not_block_the_others(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_entry: MockConfigEntry
+) -> None:
+    """A unit that is off at start-up is unavailable; the rest of the account works."""
+    await kumo_units.unit(BEDROOM).go_offline()
+    assert await hass.config_entries.async_setup(kumo_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert kumo_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("climate.living_room").state == "off"
+    assert hass.states.get("climate.bedroom").state == "unavailable"
+
+
+async def test_nothing_answers_retries_the_entry(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_entry: MockConfigEntry
+) -> None:
+    """With no unit reachable Home Assistant retries the entry later (ConfigEntryNotReady)."""
+    for unit in kumo_units.units.values():
+        await unit.go_offline()
+    await hass.config_entries.async_setup(kumo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert kumo_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_incomplete_units_raise_fixable_repair_issues(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+    issue_registry: ir.IssueRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A unit without keys, and one without address, each get a repair issue, not a crash."""
+    living, bedroom, station = unit_definitions
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="demo@example.com",
+        data=kumo_entry_data(
+            [
+                record_for(living, kumo_units.address(LIVING_ROOM)),
+                record_for(bedroom, kumo_units.address(BEDROOM), secrets=False),
+                record_for(station, None),
+            ]
+        ),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    secrets_issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{BEDROOM}_incomplete")
+    address_issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{STATION}_incomplete")
+    assert secrets_issue is not None
+    assert secrets_issue.translation_key == "unit_missing_secrets"
+    assert secrets_issue.is_fixable
+    assert address_issue is not None
+    assert address_issue.translation_key == "unit_missing_address"
+    assert hass.states.get("climate.living_room").state == "off"
+    assert hass.states.get("climate.bedroom") is None
