@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 import contextlib
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import hashlib
 import hmac
 import json
@@ -94,6 +94,8 @@ class UnitFaults:
     """Answer `device_authentication_error` even to a valid token (transient, §9)."""
     set_out_of_bounds: int = 0
     """Reject the next N writes with `__set_out_of_bounds` (§9)."""
+    scripted_replies: list[bytes] = field(default_factory=list)
+    """Raw bodies to answer the next requests with, first in first out (after the token check)."""
     max_reply_bytes: int | None = None
     """Adapter memory model: larger replies fail with `serializer_error`, smaller ones work."""
     reboot_clears_memory_faults: bool = True
@@ -104,6 +106,7 @@ class UnitFaults:
         self.no_answer = False
         self.no_memory = self.serializer_error = self.malformed_json = 0
         self.auth_error = self.set_out_of_bounds = 0
+        self.scripted_replies.clear()
         self.max_reply_bytes = None
 
 
@@ -190,6 +193,8 @@ class SimulatedUnit:
         """Seconds (of the simulator clock) before a write takes effect (§2.2)."""
         self.echo_previous = True
         """Write echoes show the value before the write, as real adapters often do (§2.2)."""
+        self.multi_node_reads = True
+        """False models a firmware that answers only the first top-level node of a read. [G]"""
         self.room_drift = room_drift
         self.port = 0
         self._clock = clock
@@ -574,6 +579,10 @@ class SimulatedUnit:
             return _json({"_api_error": "device_authentication_error"})
         if not isinstance(tree, dict):
             return _json({"_api_error": "json_error"})  # [G] real wording unknown
+        if faults.scripted_replies:
+            return web.Response(body=faults.scripted_replies.pop(0), status=200)
+        if not self.multi_node_reads and len(tree) > 1 and not _has_write(tree):
+            tree = dict([next(iter(tree.items()))])
         if faults.no_memory > 0:
             faults.no_memory -= 1
             return _json({"r": _mark_leaves(tree, "__no_memory")})

@@ -591,8 +591,13 @@ class KumoIndoorUnit(_KumoPoller):
     async def async_update(self) -> IndoorUnitState:
         """Poll the unit; raises a `KumoError` if its status could not be read."""
         try:
-            status = await self._read_status()
-            await self._refresh_optional(need=not self._profile_raw)
+            status, degraded = await self._read_status()
+            if degraded and self._profile_raw:
+                # The adapter is struggling (and may be rebooting): add no load now, re-read
+                # profile and adapter status at the next poll instead.
+                self._info.expire()
+            else:
+                await self._refresh_optional(need=not self._profile_raw)
         except KumoError:
             # Whatever went wrong may have changed the adapter (reboot, new firmware): re-read
             # profile and adapter status at the next successful poll.
@@ -605,7 +610,8 @@ class KumoIndoorUnit(_KumoPoller):
                 del self._pending[key]
         return self._publish()
 
-    async def _read_status(self) -> JsonTree:
+    async def _read_status(self) -> tuple[JsonTree, bool]:
+        """The status object, and whether it took the per-attribute fallback."""
         first_error: KumoError
         try:
             reply = await self.client.request(STATUS_TREE, reboot_on_busy=False)
@@ -614,7 +620,7 @@ class KumoIndoorUnit(_KumoPoller):
         else:
             status = _dig(reply, "indoorUnit", "status")
             if isinstance(status, dict) and status:
-                return status
+                return status, False
             first_error = KumoProtocolError(f"{self.name}: reply without indoorUnit.status")
         _LOGGER.debug(
             "%s: status read failed (%s); reading attributes one by one", self.name, first_error
@@ -640,7 +646,7 @@ class KumoIndoorUnit(_KumoPoller):
             # Small replies still work, but a leaking adapter only gets worse (hass-kumo #105):
             # a rate-limited reboot lets the next polls go back to one request.
             await self.client.reboot_if_due()
-        return status
+        return status, True
 
     def _info_paths(self) -> dict[str, tuple[str, ...]]:
         return {"profile": ("indoorUnit", "profile"), **super()._info_paths()}
