@@ -35,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from typing import Any, Final
 
 import aiocoap
@@ -118,6 +119,7 @@ class NodeState:
         self.puts: list[JsonDict] = []
         self.counts: Counter[str] = Counter()
         self.observers: dict[str, int] = {}
+        self.notify_times: list[float] = []
         self.notify_listeners: list[Callable[[str], None]] = []
 
     def ac_payload(self) -> bytes:
@@ -353,6 +355,14 @@ def build_site(node: NodeState) -> resource.Site:
 # -- NAT front --------------------------------------------------------------------------------
 
 
+def _is_notification(data: bytes) -> bool:
+    try:
+        message = Message.decode(data)
+    except Exception:  # noqa: BLE001 - not ours to judge here
+        return False
+    return message.code.is_response() and bool(message.opt.observe)
+
+
 def _describe(data: bytes) -> str:
     try:
         message = Message.decode(data)
@@ -440,6 +450,10 @@ class SimNode:
         out = self._reply if self.state.faults.asymmetric and self._reply else self._public
         if out is not None:
             self.state.counts["sent"] += 1
+            if _is_notification(data):
+                # CLOCK_MONOTONIC is system-wide on Linux: benchmarks compare it across processes.
+                self.state.notify_times.append(time.monotonic())
+                del self.state.notify_times[:-1000]
             out.sendto(data, client)
 
     async def set_asymmetric(self, on: bool) -> None:
@@ -644,11 +658,14 @@ class Gateway:
             return {"puts": list(state.puts)}
         elif cmd == "counts":
             return {"counts": dict(state.counts)}
+        elif cmd == "notify_times":
+            return {"notify_times": list(state.notify_times)}
         elif cmd == "observers":
             return {"observers": dict(state.observers)}
         elif cmd == "clear_records":
             state.puts.clear()
             state.counts.clear()
+            state.notify_times.clear()
         else:
             raise KeyError(cmd)
         return {"node": node.describe()}
@@ -938,6 +955,12 @@ class GatewaySimulator:
         reply = await self.acall("observers", serial=serial)
         observers: dict[str, int] = reply["observers"]
         return observers
+
+    async def notification_times(self, serial: str | None = None) -> list[float]:
+        """`time.monotonic()` of every notification the node sent (last 1000)."""
+        reply = await self.acall("notify_times", serial=serial)
+        times: list[float] = reply["notify_times"]
+        return times
 
     async def clear_records(self, serial: str | None = None) -> None:
         await self.acall("clear_records", serial=serial)
