@@ -3,29 +3,50 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
+from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import (
+    CONF_FAMILY,
+    CONF_MAX_TEMP,
+    CONF_MIN_TEMP,
     CONF_SCAN_INTERVAL,
+    DEFAULT_MOMIT_MAX_TEMP,
+    DEFAULT_MOMIT_MIN_TEMP,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
+    FAMILY_MOMIT,
     LOGGER,
     PLATFORMS,
 )
-from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
-from .data import KumoMomitConfigEntry, KumoRuntimeData, stored_units
+from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator, MomitNodeCoordinator
+from .data import (
+    KumoMomitConfigEntry,
+    KumoRuntimeData,
+    MomitRuntimeData,
+    stored_nodes,
+    stored_units,
+)
 from .kumo import KumoIndoorUnit, KumoStation, KumoUnitClient
 from .kumo.cloud import KumoUnitKind, KumoUnitRecord
+from .momit import DEFAULT_OPTIONS, CommandLimits, MomitClientOptions, MomitCoolClient
+
+# Timings, relay and scan settings of Momit clients (tests shorten the timings).
+MOMIT_CLIENT_OPTIONS: MomitClientOptions = DEFAULT_OPTIONS
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> bool:
     """Set up a Kumo account or a Momit gateway."""
-    await _async_setup_kumo_entry(hass, entry)
+    if entry.data.get(CONF_FAMILY) == FAMILY_MOMIT:
+        await _async_setup_momit_entry(hass, entry)
+    else:
+        await _async_setup_kumo_entry(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     return True
@@ -81,6 +102,30 @@ async def _async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEnt
                 "%s did not answer at start-up: %s", coordinator.unit.display_name, outcome
             )
     entry.runtime_data = runtime
+
+
+async def _async_setup_momit_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:
+    """One client and coordinator per AC node; push starts once the first read worked."""
+    limits = CommandLimits(
+        min_setpoint_c=entry.options.get(CONF_MIN_TEMP, DEFAULT_MOMIT_MIN_TEMP),
+        max_setpoint_c=entry.options.get(CONF_MAX_TEMP, DEFAULT_MOMIT_MAX_TEMP),
+    )
+    options = replace(MOMIT_CLIENT_OPTIONS, limits=limits)
+    runtime = MomitRuntimeData()
+    for node in stored_nodes(entry.data):
+        client = MomitCoolClient(
+            entry.data[CONF_HOST], node.port, serial=node.serial, options=options
+        )
+        runtime.nodes[node.serial] = MomitNodeCoordinator(
+            hass, entry, node, client, default_timer_minutes=limits.default_timer_minutes
+        )
+    entry.runtime_data = runtime
+    coordinators = list(runtime.nodes.values())
+    # A failure raises ConfigEntryNotReady; the coordinators' shutdown (registered on the
+    # entry) then closes the clients and releases the shared CoAP context.
+    await asyncio.gather(*(c.async_config_entry_first_refresh() for c in coordinators))
+    for coordinator in coordinators:
+        await coordinator.async_start_push()
 
 
 def _async_update_missing_issue(

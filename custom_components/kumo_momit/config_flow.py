@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+import ipaddress
 from typing import Any, Final
 
 from homeassistant.config_entries import (
@@ -12,7 +13,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -30,28 +31,39 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
+from . import MOMIT_CLIENT_OPTIONS
 from .const import (
     CONF_ADDRESS,
     CONF_CRYPTO_SERIAL,
     CONF_FAMILY,
+    CONF_MAX_TEMP,
+    CONF_MIN_TEMP,
+    CONF_NODES,
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,
     CONF_SERIAL,
+    CONF_TEMP_STEP,
     CONF_UNIT_PASSWORD,
     CONF_UNITS,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
+    DEFAULT_MOMIT_MAX_TEMP,
+    DEFAULT_MOMIT_MIN_TEMP,
+    DEFAULT_MOMIT_TEMP_STEP,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     FAMILY_KUMO,
+    FAMILY_MOMIT,
     LOGGER,
     MAX_SCAN_INTERVAL_S,
     MIN_SCAN_INTERVAL_S,
 )
-from .data import stored_units, units_for_storage
+from .data import StoredMomitNode, stored_nodes, stored_units, units_for_storage
 from .flow_helpers import (
+    async_cloud_throttled,
     async_dhcp_sightings,
+    async_note_cloud_throttled,
     async_record_dhcp_sighting,
     async_validate_address,
     async_validate_secrets,
@@ -78,6 +90,14 @@ from .kumo.cloud import (
     normalize_mac,
 )
 from .kumo.discovery import async_check_address, async_identify_address, async_resolve_addresses
+from .momit import (
+    DEFAULT_SCAN,
+    MomitCoolClient,
+    MomitError,
+    MomitNodeNotFoundError,
+    ScanOptions,
+    discover_nodes,
+)
 
 CONF_CLOUD_SERVERS: Final = "cloud_servers"
 CONF_SKIP: Final = "skip"
@@ -117,6 +137,8 @@ async def async_discover(
     Units the cloud lists without an address get one from DHCP sightings when a signed probe
     confirms it (spec §11).
     """
+    if async_cloud_throttled(hass, username):
+        return known, "throttled"
     session = async_get_clientsession(hass)
     try:
         discovery = await async_discover_units(
@@ -124,6 +146,8 @@ async def async_discover(
         )
     except KumoCloudError as err:
         LOGGER.debug("Kumo Cloud discovery failed: %s", type(err).__name__)
+        if isinstance(err, KumoCloudThrottledError):
+            async_note_cloud_throttled(hass, username)
         return known, _cloud_error_key(err)
     units = list(discovery.units)
     if any(unit.address is None and unit.has_secrets for unit in units):
@@ -132,6 +156,69 @@ async def async_discover(
             resolution = await async_resolve_addresses(session, units, sightings)
             units = list(resolution.units)
     return units, None
+
+
+# How a gateway is searched for its Momit Cool nodes (tests narrow the port range).
+MOMIT_SCAN: ScanOptions = DEFAULT_SCAN
+
+
+def _momit_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    port = defaults.get(CONF_PORT)
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): str,
+            vol.Optional(
+                CONF_PORT, description={"suggested_value": port} if port else None
+            ): NumberSelector(
+                NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+            ),
+        }
+    )
+
+
+async def async_find_momit_nodes(
+    host: str, port: float | None
+) -> tuple[list[StoredMomitNode], str | None]:
+    """The gateway's AC controller nodes with their device info, or a form error key."""
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return [], "invalid_host"
+    if port is not None:
+        ports = [int(port)]
+    else:
+        try:
+            found = await discover_nodes(host, options=MOMIT_SCAN)
+        except MomitError as err:
+            LOGGER.debug("Momit scan of %s failed: %s", host, err)
+            return [], "cannot_connect_gateway"
+        if not found:
+            return [], "cannot_connect_gateway"
+        ports = [node.port for node in found if node.is_ac_controller]
+        if not ports:
+            return [], "no_ac_found"
+    nodes: list[StoredMomitNode] = []
+    for node_port in ports:
+        try:
+            async with MomitCoolClient(host, node_port, options=MOMIT_CLIENT_OPTIONS) as client:
+                await client.probe()
+                info = await client.get_device_info()
+        except MomitNodeNotFoundError:
+            return [], "no_ac_found"
+        except MomitError as err:
+            LOGGER.debug("Momit node %s:%s did not answer: %s", host, node_port, err)
+            return [], "cannot_connect_gateway"
+        nodes.append(
+            StoredMomitNode(
+                # Without a serial the port is the only handle we have.
+                serial=info.serial or f"{host}-{node_port}",
+                port=node_port,
+                model=info.model,
+                manufacturer=info.manufacturer,
+                firmware=info.firmware,
+            )
+        )
+    return nodes, None
 
 
 def _secrets_schema() -> vol.Schema:
@@ -172,6 +259,8 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
         self._skipped: set[str] = set()
         self._dhcp_unit: KumoUnitRecord | None = None
         self._dhcp_entry: ConfigEntry | None = None
+        self._momit_host = ""
+        self._momit_nodes: list[StoredMomitNode] = []
 
     @staticmethod
     @callback
@@ -181,7 +270,7 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which kind of device to add."""
-        return self.async_show_menu(step_id="user", menu_options=["kumo"])
+        return self.async_show_menu(step_id="user", menu_options=["kumo", "momit"])
 
     # --- Kumo: account ---------------------------------------------------------------------
 
@@ -336,6 +425,78 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
             data[CONF_V2_CA_BASE_URL] = self._endpoints.v2_canada
         return self.async_create_entry(title=self._username, data=data)
 
+    # --- Momit Cool ----------------------------------------------------------------------------
+
+    async def async_step_momit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The gateway's IP, and the node's port if known (else the gateway is searched)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = user_input[CONF_HOST].strip()
+            nodes, error = await async_find_momit_nodes(host, user_input.get(CONF_PORT))
+            if error is None:
+                # The gateway exposes no identity of its own that we know of (momit.md §13):
+                # one entry per gateway address.
+                await self.async_set_unique_id(f"momit-{host}")
+                self._abort_if_unique_id_configured()
+                self._momit_host, self._momit_nodes = host, nodes
+                return await self.async_step_momit_confirm()
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="momit", data_schema=_momit_schema(user_input or {}), errors=errors
+        )
+
+    async def async_step_momit_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the Momit Cool controllers found before adding them."""
+        if user_input is not None:
+            return self.async_create_entry(
+                title=f"Momit Gateway {self._momit_host}",
+                data={
+                    CONF_FAMILY: FAMILY_MOMIT,
+                    CONF_HOST: self._momit_host,
+                    CONF_NODES: [node.to_storage() for node in self._momit_nodes],
+                },
+            )
+        return self.async_show_form(
+            step_id="momit_confirm",
+            description_placeholders={
+                "host": self._momit_host,
+                "nodes": ", ".join(f"{n.serial} (port {n.port})" for n in self._momit_nodes),
+            },
+        )
+
+    async def async_step_reconfigure_momit(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new gateway address: the same Momit Cool controllers must answer there."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = user_input[CONF_HOST].strip()
+            nodes, error = await async_find_momit_nodes(host, user_input.get(CONF_PORT))
+            known = {node.serial for node in stored_nodes(entry.data)}
+            if error is None and not known & {node.serial for node in nodes}:
+                error = "different_gateway"
+            if error is None:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    unique_id=f"momit-{host}",
+                    title=f"Momit Gateway {host}",
+                    data={
+                        **entry.data,
+                        CONF_HOST: host,
+                        CONF_NODES: [node.to_storage() for node in nodes],
+                    },
+                )
+                return self.async_abort(reason="reconfigure_successful")
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure_momit",
+            data_schema=_momit_schema(user_input or {CONF_HOST: entry.data[CONF_HOST]}),
+            errors=errors,
+        )
+
     # --- Kumo: reauth ------------------------------------------------------------------------
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -387,6 +548,8 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the address of one unit (probed before it is accepted)."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_FAMILY) == FAMILY_MOMIT:
+            return await self.async_step_reconfigure_momit(user_input)
         units = stored_units(entry.data)
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -505,6 +668,8 @@ class KumoMomitOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form; refreshing runs the cloud discovery with the stored account."""
         entry = self.config_entry
+        if entry.data.get(CONF_FAMILY) == FAMILY_MOMIT:
+            return await self.async_step_momit(user_input)
         errors: dict[str, str] = {}
         if user_input is not None:
             options = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
@@ -540,6 +705,52 @@ class KumoMomitOptionsFlow(OptionsFlow):
                         )
                     ),
                     vol.Optional(CONF_REFRESH_FROM_CLOUD, default=False): bool,
+                }
+            ),
+            errors=errors,
+        )
+
+    async def async_step_momit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Setpoint range and step of the air conditioner behind a Momit Cool.
+
+        The node accepts any tenths of °C; what the AC itself accepts is unknown (momit.md
+        §5.1), so the user tells it; the defaults are what typical remotes allow.
+        """
+        options = self.config_entry.options
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            low, high = float(user_input[CONF_MIN_TEMP]), float(user_input[CONF_MAX_TEMP])
+            if low < high:
+                return self.async_create_entry(
+                    data={
+                        CONF_MIN_TEMP: low,
+                        CONF_MAX_TEMP: high,
+                        CONF_TEMP_STEP: float(user_input[CONF_TEMP_STEP]),
+                    }
+                )
+            errors["base"] = "invalid_range"
+
+        def temperature() -> NumberSelector:
+            return NumberSelector(
+                NumberSelectorConfig(
+                    min=5, max=35, step=0.5, unit_of_measurement="°C", mode=NumberSelectorMode.BOX
+                )
+            )
+
+        return self.async_show_form(
+            step_id="momit",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_MIN_TEMP, default=options.get(CONF_MIN_TEMP, DEFAULT_MOMIT_MIN_TEMP)
+                    ): temperature(),
+                    vol.Required(
+                        CONF_MAX_TEMP, default=options.get(CONF_MAX_TEMP, DEFAULT_MOMIT_MAX_TEMP)
+                    ): temperature(),
+                    vol.Required(
+                        CONF_TEMP_STEP,
+                        default=str(options.get(CONF_TEMP_STEP, DEFAULT_MOMIT_TEMP_STEP)),
+                    ): SelectSelector(SelectSelectorConfig(options=["0.1", "0.5", "1.0"])),
                 }
             ),
             errors=errors,

@@ -14,6 +14,7 @@ LOGGER: Final = logging.getLogger(__package__)
 PLATFORMS: Final = [
     Platform.BINARY_SENSOR,
     Platform.CLIMATE,
+    Platform.NUMBER,
     Platform.SENSOR,
 ]
 
@@ -46,7 +47,14 @@ KUMO_CACHE_FILENAME: Final = "kumo_cache.json"
 
 # --- Momit entries -----------------------------------------------------------------------
 CONF_NODES: Final = "nodes"
-CONF_PORT: Final = "port"
+CONF_MANUFACTURER: Final = "manufacturer"
+CONF_FIRMWARE: Final = "firmware"
 CONF_MIN_TEMP: Final = "min_temp"
 CONF_MAX_TEMP: Final = "max_temp"
 CONF_TEMP_STEP: Final = "temp_step"
+# Where the spec has no range, typical AC remotes allow 16-30 °C in 0.5 °C steps (momit.md §5.1).
+DEFAULT_MOMIT_MIN_TEMP: Final = 16.0
+DEFAULT_MOMIT_MAX_TEMP: Final = 30.0
+DEFAULT_MOMIT_TEMP_STEP: Final = 0.5
+# Polled only while push (observe) is down.
+MOMIT_POLL_INTERVAL: Final = timedelta(seconds=60)

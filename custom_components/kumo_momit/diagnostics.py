@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import DOMAIN
-from .data import KumoMomitConfigEntry, KumoRuntimeData
+from .data import KumoMomitConfigEntry, KumoRuntimeData, MomitRuntimeData
 
 # Account login, local keys, and what identifies the household's devices.
 TO_REDACT: Final = {
@@ -62,6 +62,22 @@ def _devices(entry: KumoMomitConfigEntry) -> list[dict[str, Any]]:
                     "state": _plain(coordinator.data),
                 }
             )
+    elif isinstance(runtime, MomitRuntimeData):
+        for node in runtime.nodes.values():
+            devices.append(
+                {
+                    "name": f"Momit Cool {node.node.serial[-6:]}",
+                    "serial": node.node.serial,
+                    "port": node.client.port,
+                    "push_active": node.client.push_active,
+                    "relay_reply_ports": sorted(
+                        node.client.link.relay.reply_ports if node.client.link.relay else ()
+                    ),
+                    "last_update_success": node.last_update_success,
+                    "timer_minutes": node.timer_minutes,
+                    "state": _plain(node.data),
+                }
+            )
     return devices
 
 
@@ -86,6 +102,10 @@ async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: KumoMomitConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
     """One device's last state."""
-    serials = {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+    serials = {
+        identifier.removeprefix("momit-")
+        for domain, identifier in device.identifiers
+        if domain == DOMAIN
+    }
     state = [d for d in _devices(entry) if d["serial"] in serials]
     return async_redact_data({"device": state[0] if state else None}, TO_REDACT)

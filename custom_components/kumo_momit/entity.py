@@ -6,7 +6,7 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
+from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator, MomitNodeCoordinator
 from .kumo.cloud import KumoUnitKind
 
 KUMO_MANUFACTURER = "Mitsubishi Electric"
@@ -50,3 +50,28 @@ class KumoEntity[CoordinatorT: KumoIndoorCoordinator | KumoStationCoordinator](
     def available(self) -> bool:
         """Unavailable until the first successful poll, and after repeated failures."""
         return super().available and self.coordinator.data is not None
+
+
+def momit_device_info(coordinator: MomitNodeCoordinator) -> DeviceInfo:
+    """One device per Momit Cool AC node, keyed by its serial (its gateway port changes)."""
+    node = coordinator.node
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"momit-{node.serial}")},
+        manufacturer=node.manufacturer or "Momit",
+        model=node.model or "Momit Cool",
+        name=f"Momit Cool {node.serial[-6:]}",
+        serial_number=node.serial,
+        sw_version=node.firmware,
+    )
+
+
+class MomitEntity(CoordinatorEntity[MomitNodeCoordinator]):
+    """An entity of one Momit Cool node."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: MomitNodeCoordinator, key: str | None) -> None:
+        super().__init__(coordinator)
+        base = f"momit-{coordinator.node.serial}"
+        self._attr_unique_id = base if key is None else f"{base}-{key}"
+        self._attr_device_info = momit_device_info(coordinator)

@@ -7,12 +7,14 @@ translation key of a form error; nothing here raises for a user mistake.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 import os
 from pathlib import Path
 from typing import Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import KUMO_CACHE_FILENAME, LOGGER
@@ -24,6 +26,12 @@ from .kumo.discovery import async_check_address
 # MAC -> IP of Kumo adapters seen by DHCP since Home Assistant started: used to find units
 # whose address the cloud does not know (spec §11).
 DHCP_SIGHTINGS: HassKey[dict[str, str]] = HassKey("kumo_momit_dhcp_sightings")
+
+# Account (lower-cased username) -> when the cloud may be asked again after it throttled us.
+CLOUD_THROTTLED_UNTIL: HassKey[dict[str, datetime]] = HassKey("kumo_momit_throttled_until")
+# The cloud refuses sign-ins for 15-30 min after a burst (kumo.md §13.2); every further attempt
+# in that window can prolong it.
+CLOUD_THROTTLE_COOLDOWN: Final = timedelta(minutes=15)
 
 # A hass-kumo cache holds a few units; anything much larger is not one.
 _MAX_CACHE_BYTES: Final = 256 * 1024
@@ -135,3 +143,17 @@ async def async_validate_address(
     if check.result is ProbeResult.MATCH:
         return check.unit, None
     return unit, _PROBE_ERRORS[check.result]
+
+
+@callback
+def async_cloud_throttled(hass: HomeAssistant, username: str) -> bool:
+    """Whether the cloud throttled this account recently, so it must not be asked yet."""
+    until = hass.data.get(CLOUD_THROTTLED_UNTIL, {}).get(username.lower())
+    return until is not None and dt_util.utcnow() < until
+
+
+@callback
+def async_note_cloud_throttled(hass: HomeAssistant, username: str) -> None:
+    """Remember that the cloud throttled this account: no sign-in for a while."""
+    until = dt_util.utcnow() + CLOUD_THROTTLE_COOLDOWN
+    hass.data.setdefault(CLOUD_THROTTLED_UNTIL, {})[username.lower()] = until

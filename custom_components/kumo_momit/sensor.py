@@ -22,11 +22,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
-from .data import KumoMomitConfigEntry, KumoRuntimeData
-from .entity import KumoEntity
+from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator, MomitNodeCoordinator
+from .data import KumoMomitConfigEntry, KumoRuntimeData, MomitRuntimeData
+from .entity import KumoEntity, MomitEntity
 from .helpers import async_add_entities_when_known
 from .kumo import IndoorUnitState, StationState
+from .momit import RoomReading
 
 # Read-only: the coordinators centralise updates.
 PARALLEL_UPDATES = 0
@@ -171,6 +172,34 @@ STATION_SENSORS: tuple[KumoStationSensorDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class MomitSensorDescription(SensorEntityDescription):
+    """A reading of a Momit Cool node's `/10241/0/0` resource."""
+
+    value_fn: Callable[[RoomReading], StateType]
+
+
+MOMIT_SENSORS: tuple[MomitSensorDescription, ...] = (
+    MomitSensorDescription(
+        key="temperature",
+        value_fn=lambda r: r.temperature_c,
+        **_TEMPERATURE,
+    ),
+    # Humidity and battery units are unknown (momit.md §6): the raw values are read the least
+    # surprising way (RoomReading.humidity_percent / battery_percent) and are None otherwise.
+    MomitSensorDescription(
+        key="humidity",
+        value_fn=lambda r: r.humidity_percent,
+        **_HUMIDITY,
+    ),
+    MomitSensorDescription(
+        key="battery",
+        value_fn=lambda r: r.battery_percent,
+        **_BATTERY,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: KumoMomitConfigEntry,
@@ -178,6 +207,13 @@ async def async_setup_entry(
 ) -> None:
     """Sensors appear once a poll shows the unit has what they report."""
     runtime = entry.runtime_data
+    if isinstance(runtime, MomitRuntimeData):
+        async_add_entities(
+            MomitSensor(coordinator, description)
+            for coordinator in runtime.nodes.values()
+            for description in MOMIT_SENSORS
+        )
+        return
     if isinstance(runtime, KumoRuntimeData):
         for unit in runtime.indoor_units.values():
             async_add_entities_when_known(
@@ -229,3 +265,21 @@ class KumoStationSensor(KumoEntity[KumoStationCoordinator], SensorEntity):
     def native_value(self) -> StateType:
         """The reading."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class MomitSensor(MomitEntity, SensorEntity):
+    """A reading of a Momit Cool node, pushed by observe."""
+
+    entity_description: MomitSensorDescription
+
+    def __init__(
+        self, coordinator: MomitNodeCoordinator, description: MomitSensorDescription
+    ) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """The reading (None while the node has not reported one)."""
+        reading = self.coordinator.data.reading if self.coordinator.data else None
+        return None if reading is None else self.entity_description.value_fn(reading)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
 
-from custom_components.kumo_momit.const import CONF_FAMILY, CONF_UNITS, DOMAIN, FAMILY_KUMO
+from custom_components.kumo_momit.const import (
+    CONF_FAMILY,
+    CONF_NODES,
+    CONF_UNITS,
+    DOMAIN,
+    FAMILY_KUMO,
+    FAMILY_MOMIT,
+)
+from custom_components.kumo_momit.data import StoredMomitNode
 from custom_components.kumo_momit.kumo.cloud import (
     FieldSource,
     FieldSources,
@@ -20,6 +29,8 @@ from custom_components.kumo_momit.kumo.cloud import (
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition, demo_units
+from simulators.momit_gateway import GatewaySimulator
+from tests.momit.conftest import LOOPBACK_HOSTS, client_options, scan_options, wait_until
 
 LIVING_ROOM = "0Y34P008Q100142F"
 BEDROOM = "0Y34P008Q100277B"
@@ -121,3 +132,61 @@ async def setup_kumo(hass: HomeAssistant, kumo_entry: MockConfigEntry) -> MockCo
     assert await hass.config_entries.async_setup(kumo_entry.entry_id)
     await hass.async_block_till_done()
     return kumo_entry
+
+
+# --- Momit ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def momit_gateway_process() -> Iterator[GatewaySimulator]:
+    """The CoAP gateway runs in its own process: aiocoap server contexts leave long timers
+    behind that Home Assistant's test harness would reject (momit.md §10.5)."""
+    simulator = GatewaySimulator(ac_nodes=1, other_nodes=1)
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def momit_gateway(
+    momit_gateway_process: GatewaySimulator, monkeypatch: pytest.MonkeyPatch
+) -> GatewaySimulator:
+    """A fresh gateway world; clients use short timings and scan only its port window."""
+    momit_gateway_process.reset_sync()
+    pytest_socket.socket_allow_hosts(LOOPBACK_HOSTS, allow_unix_socket=True)
+    options = client_options(momit_gateway_process)
+    monkeypatch.setattr("custom_components.kumo_momit.MOMIT_CLIENT_OPTIONS", options)
+    monkeypatch.setattr("custom_components.kumo_momit.config_flow.MOMIT_CLIENT_OPTIONS", options)
+    monkeypatch.setattr(
+        "custom_components.kumo_momit.config_flow.MOMIT_SCAN", scan_options(momit_gateway_process)
+    )
+    return momit_gateway_process
+
+
+@pytest.fixture
+def momit_entry(hass: HomeAssistant, momit_gateway: GatewaySimulator) -> MockConfigEntry:
+    """A gateway entry with its AC node, as after the config flow."""
+    serial = momit_gateway.ac_serials[0]
+    node = StoredMomitNode(serial=serial, port=momit_gateway.ac_port(serial), model="Momit Cool")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Momit Gateway 127.0.0.1",
+        unique_id="momit-127.0.0.1",
+        data={
+            CONF_FAMILY: FAMILY_MOMIT,
+            CONF_HOST: "127.0.0.1",
+            CONF_NODES: [node.to_storage()],
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def setup_momit(hass: HomeAssistant, momit_entry: MockConfigEntry) -> MockConfigEntry:
+    """The Momit entry, set up, with push registered."""
+    assert await hass.config_entries.async_setup(momit_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
+    await wait_until(lambda: coordinator.client.push_active)
+    return momit_entry

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -59,7 +61,7 @@ async def start_kumo_flow(hass: HomeAssistant) -> str:
         DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
     )
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["kumo"]
+    assert result["menu_options"] == ["kumo", "momit"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "kumo"}
     )
@@ -113,7 +115,11 @@ async def test_legacy_account_gets_every_unit_complete(
     ],
 )
 async def test_cloud_errors_are_form_errors_and_recoverable(
-    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator, fault: str, error: str
+    hass: HomeAssistant,
+    kumo_cloud: KumoCloudSimulator,
+    freezer: FrozenDateTimeFactory,
+    fault: str,
+    error: str,
 ) -> None:
     """Each cloud failure is its own form error; fixing it finishes the flow."""
     password = DEMO_PASSWORD
@@ -125,11 +131,15 @@ async def test_cloud_errors_are_form_errors_and_recoverable(
     result = await sign_in(hass, flow_id, kumo_cloud, password)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
-    if fault == "throttle_logins":
-        # Throttled: one login, no retry storm that would prolong the lock-out.
-        assert kumo_cloud.count("POST", "/v3/login") == 1
     kumo_cloud.throttle_logins = False
     kumo_cloud.server_error = False
+    if fault == "throttle_logins":
+        # Throttled: one login, and none again for 15 minutes (more would prolong it).
+        assert kumo_cloud.count("POST", "/v3/login") == 1
+        result = await sign_in(hass, flow_id, kumo_cloud)
+        assert result["errors"] == {"base": "throttled"}
+        assert kumo_cloud.count("POST", "/v3/login") == 1
+        freezer.tick(timedelta(minutes=16))
     result = await sign_in(hass, flow_id, kumo_cloud)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
