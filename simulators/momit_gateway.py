@@ -121,6 +121,7 @@ class NodeState:
         self.observers: dict[str, int] = {}
         self.notify_times: list[float] = []
         self.notify_listeners: list[Callable[[str], None]] = []
+        self.enders: list[Callable[[], None]] = []
 
     def ac_payload(self) -> bytes:
         return ",".join(f"{k}={v}" for k, v in self.ac.items()).encode("ascii")
@@ -193,6 +194,7 @@ class _ErbiumObservable(resource.ObservableResource):  # type: ignore[misc]
         self._by_remote: dict[Any, Any] = {}
         self._sent = 0
         node.notify_listeners.append(self._on_notify)
+        node.enders.append(self.end_observations)
         node.observers[path] = 0
 
     def get_link_description(self) -> None:
@@ -213,6 +215,11 @@ class _ErbiumObservable(resource.ObservableResource):  # type: ignore[misc]
 
         serverobservation.accept(cancelled)
         self.node.observers[self.path] = len(self._by_remote)
+
+    def end_observations(self) -> None:
+        """Terminate every observation with 5.03 (a node that stops serving observers)."""
+        for observation in list(self._by_remote.values()):
+            observation.trigger(Message(code=Code.SERVICE_UNAVAILABLE), is_last=True)
 
     def updated_state(self, response: Message | None = None) -> None:
         for observation in list(self._by_remote.values()):
@@ -480,6 +487,7 @@ class SimNode:
         """Restart the node's CoAP stack: every observer is lost; state and port stay."""
         self._close_inner()
         self.state.notify_listeners.clear()
+        self.state.enders.clear()
         if self.server is not None:
             await self.server.shutdown()
         await self._start_server()
@@ -652,6 +660,9 @@ class Gateway:
                     raise KeyError(key)
         elif cmd == "move":
             await node.move(command.get("port"), command.get("old_port", "closed"))
+        elif cmd == "end_observations":
+            for end in list(state.enders):
+                end()
         elif cmd == "reboot":
             await node.reboot()
         elif cmd == "puts":
@@ -932,6 +943,10 @@ class GatewaySimulator:
         await self.acall("info")
         new_port: int = reply["node"]["port"]
         return new_port
+
+    async def end_observations(self, serial: str | None = None) -> None:
+        """The node ends every observation with a final 5.03 notification."""
+        await self.acall("end_observations", serial=serial)
 
     async def reboot_node(self, serial: str | None = None) -> None:
         await self.acall("reboot", serial=serial)

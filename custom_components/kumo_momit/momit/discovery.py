@@ -21,7 +21,7 @@ import itertools
 import logging
 import secrets
 import socket
-from typing import Final
+from typing import Final, cast
 
 import aiocoap
 from aiocoap import error as coap_error
@@ -94,8 +94,7 @@ class _ProbeSocket(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         source = ipaddress.ip_address(str(addr[0]))

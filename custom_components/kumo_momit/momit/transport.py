@@ -208,7 +208,13 @@ class NodeLink:
                 except OSError as err:
                     raise MomitConnectionError(f"cannot open a relay socket: {err}") from err
                 self._relay = relay
-            self._context = await acquire_client_context()
+            try:
+                self._context = await acquire_client_context()
+            except OSError as err:  # pragma: no cover - needs a host without free UDP ports
+                if self._relay is not None:
+                    self._relay.close()
+                    self._relay = None
+                raise MomitConnectionError(f"cannot create the CoAP context: {err}") from err
 
     async def close(self) -> None:
         """Release the context and close the relay; idempotent."""
