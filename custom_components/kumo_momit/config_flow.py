@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 import ipaddress
@@ -177,27 +178,23 @@ def _momit_schema(defaults: Mapping[str, Any]) -> vol.Schema:
 
 
 async def async_find_momit_nodes(
-    host: str, port: float | None
+    host: str, port: int | None
 ) -> tuple[list[StoredMomitNode], str | None]:
-    """The gateway's AC controller nodes with their device info, or a form error key."""
-    try:
-        ipaddress.IPv4Address(host)
-    except ValueError:
-        return [], "invalid_host"
+    """The gateway's AC controller nodes with their device info, or a form error key.
+
+    Without a port the gateway is scanned (up to minutes on a real gateway: run it as a
+    background task behind a progress screen).
+    """
     if port is not None:
-        ports = [int(port)]
+        ports = [port]
     else:
-        try:
-            found = await discover_nodes(host, options=MOMIT_SCAN)
-        except MomitError as err:
-            LOGGER.debug("Momit scan of %s failed: %s", host, err)
-            return [], "cannot_connect_gateway"
+        found = await discover_nodes(host, options=MOMIT_SCAN)
         if not found:
             return [], "cannot_connect_gateway"
         ports = [node.port for node in found if node.is_ac_controller]
         if not ports:
             return [], "no_ac_found"
-    nodes: list[StoredMomitNode] = []
+    nodes: dict[str, StoredMomitNode] = {}
     for node_port in ports:
         try:
             async with MomitCoolClient(host, node_port, options=MOMIT_CLIENT_OPTIONS) as client:
@@ -208,17 +205,28 @@ async def async_find_momit_nodes(
         except MomitError as err:
             LOGGER.debug("Momit node %s:%s did not answer: %s", host, node_port, err)
             return [], "cannot_connect_gateway"
-        nodes.append(
+        # Without a serial the port is the only handle we have.
+        serial = info.serial or f"{host}-{node_port}"
+        # A gateway that answers from other ports can show one node twice (momit.md §1.2).
+        nodes.setdefault(
+            serial,
             StoredMomitNode(
-                # Without a serial the port is the only handle we have.
-                serial=info.serial or f"{host}-{node_port}",
+                serial=serial,
                 port=node_port,
                 model=info.model,
                 manufacturer=info.manufacturer,
                 firmware=info.firmware,
-            )
+            ),
         )
-    return nodes, None
+    return list(nodes.values()), None
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _secrets_schema() -> vol.Schema:
@@ -261,6 +269,8 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
         self._dhcp_entry: ConfigEntry | None = None
         self._momit_host = ""
         self._momit_nodes: list[StoredMomitNode] = []
+        self._momit_scan: asyncio.Task[tuple[list[StoredMomitNode], str | None]] | None = None
+        self._momit_error: str | None = None
 
     @staticmethod
     @callback
@@ -419,10 +429,14 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
             CONF_PASSWORD: self._password,
             CONF_UNITS: units_for_storage(self._units),
         }
-        if self._endpoints != KumoCloudEndpoints():
-            data[CONF_V3_BASE_URL] = self._endpoints.v3
-            data[CONF_V2_BASE_URL] = self._endpoints.v2_legacy
-            data[CONF_V2_CA_BASE_URL] = self._endpoints.v2_canada
+        # Only servers the user changed are stored: defaults follow future releases.
+        defaults = KumoCloudEndpoints()
+        chosen = {
+            CONF_V3_BASE_URL: (self._endpoints.v3, defaults.v3),
+            CONF_V2_BASE_URL: (self._endpoints.v2_legacy, defaults.v2_legacy),
+            CONF_V2_CA_BASE_URL: (self._endpoints.v2_canada, defaults.v2_canada),
+        }
+        data.update({key: url for key, (url, default) in chosen.items() if url != default})
         return self.async_create_entry(title=self._username, data=data)
 
     # --- Momit Cool ----------------------------------------------------------------------------
@@ -430,20 +444,52 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_momit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The gateway's IP, and the node's port if known (else the gateway is searched)."""
         errors: dict[str, str] = {}
+        if self._momit_error is not None:
+            errors["base"], self._momit_error = self._momit_error, None
         if user_input is not None:
             host = user_input[CONF_HOST].strip()
-            nodes, error = await async_find_momit_nodes(host, user_input.get(CONF_PORT))
-            if error is None:
+            port = user_input.get(CONF_PORT)
+            if not _valid_host(host):
+                errors["base"] = "invalid_host"
+            else:
                 # The gateway exposes no identity of its own that we know of (momit.md §13):
                 # one entry per gateway address.
                 await self.async_set_unique_id(f"momit-{host}")
                 self._abort_if_unique_id_configured()
-                self._momit_host, self._momit_nodes = host, nodes
-                return await self.async_step_momit_confirm()
-            errors["base"] = error
+                self._momit_host = host
+                if port is None:
+                    return await self.async_step_momit_scan()
+                nodes, error = await async_find_momit_nodes(host, int(port))
+                if error is None:
+                    self._momit_nodes = nodes
+                    return await self.async_step_momit_confirm()
+                errors["base"] = error
         return self.async_show_form(
             step_id="momit", data_schema=_momit_schema(user_input or {}), errors=errors
         )
+
+    async def async_step_momit_scan(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Search the gateway's ports in the background, with a progress screen."""
+        if self._momit_scan is None:
+            self._momit_scan = self.hass.async_create_task(
+                async_find_momit_nodes(self._momit_host, None), eager_start=False
+            )
+        if not self._momit_scan.done():
+            return self.async_show_progress(
+                step_id="momit_scan",
+                progress_action="scan_gateway",
+                progress_task=self._momit_scan,
+                description_placeholders={"host": self._momit_host},
+            )
+        nodes, error = self._momit_scan.result()
+        self._momit_scan = None
+        if error is not None:
+            self._momit_error = error
+            return self.async_show_progress_done(next_step_id="momit")
+        self._momit_nodes = nodes
+        return self.async_show_progress_done(next_step_id="momit_confirm")
 
     async def async_step_momit_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -474,8 +520,22 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             host = user_input[CONF_HOST].strip()
-            nodes, error = await async_find_momit_nodes(host, user_input.get(CONF_PORT))
+            port = user_input.get(CONF_PORT)
             known = {node.serial for node in stored_nodes(entry.data)}
+            nodes: list[StoredMomitNode] = []
+            if not _valid_host(host):
+                error: str | None = "invalid_host"
+            else:
+                # Without a port, try the known nodes' ports first: NAT ports often survive
+                # an address change of the gateway; a full scan is the config flow's job.
+                ports = (
+                    [int(port)] if port is not None else [n.port for n in stored_nodes(entry.data)]
+                )
+                error = "cannot_connect_gateway"
+                for candidate in ports:
+                    nodes, error = await async_find_momit_nodes(host, candidate)
+                    if error is None:
+                        break
             if error is None and not known & {node.serial for node in nodes}:
                 error = "different_gateway"
             if error is None:

@@ -36,6 +36,7 @@ from custom_components.kumo_momit.const import (
     CONF_FAMILY,
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
+    CONF_NODES,
     CONF_TEMP_STEP,
     DOMAIN,
     FAMILY_MOMIT,
@@ -43,7 +44,7 @@ from custom_components.kumo_momit.const import (
 from custom_components.kumo_momit.data import MomitRuntimeData, stored_nodes
 from custom_components.kumo_momit.momit import client_context_users
 from simulators.momit_gateway import GatewaySimulator
-from tests.momit.conftest import client_options, wait_until
+from tests.momit.conftest import client_options, scan_options, wait_until
 
 
 def entity(hass: HomeAssistant, domain: str, suffix: str = "") -> str:
@@ -77,6 +78,11 @@ async def test_flow_finds_the_ac_node_by_scanning(
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: "gateway"})
     assert result["errors"] == {"base": "invalid_host"}
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: "127.0.0.1"})
+    # The scan runs in the background behind a progress screen.
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert result["progress_action"] == "scan_gateway"
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["step_id"] == "momit_confirm"
     serial = momit_gateway.ac_serials[0]
     assert serial in result["description_placeholders"]["nodes"]
@@ -118,6 +124,35 @@ async def test_flow_with_a_port_and_its_errors(
         flow_id, {CONF_HOST: "127.0.0.1", CONF_PORT: momit_gateway.ac_port()}
     )
     assert result["step_id"] == "momit_confirm"
+
+
+@pytest.mark.parametrize(
+    ("window", "error"), [("nothing", "cannot_connect_gateway"), ("other", "no_ac_found")]
+)
+async def test_scan_that_finds_no_ac(
+    hass: HomeAssistant,
+    momit_gateway: GatewaySimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    window: str,
+    error: str,
+) -> None:
+    """Nothing answering, or only another kind of node: the form says which."""
+    other_port = momit_gateway.ac_port(momit_gateway.other_serials[0])
+    ports = range(1, 2) if window == "nothing" else range(other_port, other_port + 1)
+    monkeypatch.setattr(
+        "custom_components.kumo_momit.config_flow.MOMIT_SCAN",
+        scan_options(momit_gateway, primary_ports=(ports,)),
+    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "momit"}
+    )
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: "127.0.0.1"})
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["step_id"] == "momit"
+    assert result["errors"] == {"base": error}
 
 
 async def test_same_gateway_twice_aborts(hass: HomeAssistant, momit_entry: MockConfigEntry) -> None:
@@ -288,9 +323,33 @@ async def test_reconfigure_to_a_new_address(
     """The same nodes must answer at the new address; the entry follows them."""
     result = await momit_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure_momit"
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: "gateway.lan"})
+    assert result["errors"] == {"base": "invalid_host"}
+    other_port = momit_gateway.ac_port(momit_gateway.other_serials[0])
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: "127.0.0.1"}
+        flow_id, {CONF_HOST: "127.0.0.1", CONF_PORT: other_port}
     )
+    assert result["errors"] == {"base": "no_ac_found"}
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: "127.0.0.1"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert momit_entry.data[CONF_HOST] == "127.0.0.1"
+
+
+async def test_reconfigure_refuses_another_gateway(
+    hass: HomeAssistant, momit_gateway: GatewaySimulator, momit_entry: MockConfigEntry
+) -> None:
+    """A gateway without this entry's controllers is not taken for it."""
+    hass.config_entries.async_update_entry(
+        momit_entry,
+        data={
+            **momit_entry.data,
+            CONF_NODES: [{"serial": "SOMEONE-ELSES", "port": momit_gateway.ac_port()}],
+        },
+    )
+    result = await momit_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: momit_gateway.ac_port()}
+    )
+    assert result["errors"] == {"base": "different_gateway"}
