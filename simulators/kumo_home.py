@@ -1,0 +1,325 @@
+"""A simulated Kumo home: the unit simulator and the Kumo Cloud, together, on loopback.
+
+`KumoHome` runs in the current event loop (the demo uses it that way). It holds
+
+* the adapters of the demo account (`demo_units()`: Living Room, Bedroom, Kumo Station) and,
+  optionally, one more adapter, the Office, that belongs to a second account;
+* a Kumo Cloud for the demo account, a *legacy* account (the v2 login still hands out every
+  unit's keys and address);
+* optionally a Kumo Cloud for the second account, a *Comfort-native* account (the cloud has no
+  keys at all: the Office can only be added from a hass-kumo `kumo_cache.json`).
+
+End-to-end tests run it in a subprocess (`KumoHomeProcess`) so that the test process opens no
+server sockets (the Home Assistant test plugin blocks socket creation between tests) and drive it
+over stdin/stdout, one JSON object per line: `python -m simulators.kumo_home --control`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from dataclasses import dataclass
+import json
+from pathlib import Path
+import subprocess
+import sys
+from typing import IO, Any, Final
+
+from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
+from simulators.kumo_unit import KumoUnitSimulator
+from simulators.kumo_units import (
+    KumoUnitDefinition,
+    demo_units,
+    make_crypto_serial_hex,
+    make_password_b64,
+)
+
+LEGACY_ACCOUNT: Final = "legacy"
+COMFORT_ACCOUNT: Final = "comfort"
+COMFORT_USERNAME: Final = "comfort@example.com"
+COMFORT_PASSWORD: Final = "comfort-cloud-password"
+
+OFFICE_UNIT: Final = KumoUnitDefinition(
+    serial="0Y34P008Q100391D",
+    label="Office",
+    mac="50:26:ef:12:34:04",
+    password_b64=make_password_b64("office"),
+    crypto_serial_hex=make_crypto_serial_hex("office"),
+    number_of_fan_speeds=4,
+    has_vane_dir=True,
+    has_vane_swing=False,
+    model_number="MSZ-GL09NA",
+)
+
+
+@dataclass(frozen=True)
+class CloudAccount:
+    """Who signs in to one simulated cloud."""
+
+    username: str
+    password: str
+    kind: CloudAccountKind
+
+
+ACCOUNTS: Final = {
+    LEGACY_ACCOUNT: CloudAccount(DEMO_USERNAME, DEMO_PASSWORD, CloudAccountKind.LEGACY),
+    COMFORT_ACCOUNT: CloudAccount(
+        COMFORT_USERNAME, COMFORT_PASSWORD, CloudAccountKind.COMFORT_NATIVE
+    ),
+}
+
+
+class KumoHome:
+    """The adapters and the clouds of the demo, in this event loop."""
+
+    def __init__(self, *, comfort_account: bool = False, room_drift: bool = True) -> None:
+        """`comfort_account` adds the Office and its keyless cloud account."""
+        self.account_units: dict[str, list[KumoUnitDefinition]] = {LEGACY_ACCOUNT: demo_units()}
+        if comfort_account:
+            self.account_units[COMFORT_ACCOUNT] = [OFFICE_UNIT]
+        self.units = KumoUnitSimulator(
+            [unit for units in self.account_units.values() for unit in units],
+            room_drift=room_drift,
+        )
+        self.clouds: dict[str, KumoCloudSimulator] = {}
+        self._cloud_ports: dict[str, int] = {}
+
+    async def start(self) -> None:
+        """Adapters first: the legacy cloud publishes their addresses."""
+        await self.units.start()
+        for name, units in self.account_units.items():
+            account = ACCOUNTS[name]
+            cloud = KumoCloudSimulator(
+                units,
+                addresses={unit.serial: self.units.address(unit.serial) for unit in units},
+                username=account.username,
+                password=account.password,
+                account=account.kind,
+            )
+            url = await cloud.start()
+            self._cloud_ports[name] = int(url.rsplit(":", 1)[1])
+            self.clouds[name] = cloud
+
+    async def stop(self) -> None:
+        """Stop the clouds and every adapter."""
+        for cloud in self.clouds.values():
+            await cloud.close()
+        await self.units.stop()
+
+    def cloud_url(self, account: str = LEGACY_ACCOUNT) -> str:
+        """Base URL of one account's cloud (it serves v3, v2 and the Canadian v2 path)."""
+        return f"http://127.0.0.1:{self._cloud_ports[account]}"
+
+    async def stop_cloud(self, account: str) -> None:
+        """The cloud goes away (its port stays reserved for `start_cloud`)."""
+        await self.clouds[account].close()
+
+    async def start_cloud(self, account: str) -> None:
+        """The cloud comes back on the same URL."""
+        await self.clouds[account].start(self._cloud_ports[account])
+
+    def info(self) -> dict[str, Any]:
+        """Addresses, clouds and accounts, as plain JSON."""
+        return {
+            "units": {serial: self.units.address(serial) for serial in self.units.units},
+            "clouds": {name: self.cloud_url(name) for name in self.clouds},
+            "accounts": {
+                name: {
+                    "username": ACCOUNTS[name].username,
+                    "password": ACCOUNTS[name].password,
+                    "serials": [unit.serial for unit in units],
+                }
+                for name, units in self.account_units.items()
+            },
+        }
+
+    async def handle(self, command: dict[str, Any]) -> dict[str, Any]:
+        """One control command (see `KumoHomeProcess` for the vocabulary)."""
+        cmd = command["cmd"]
+        if cmd == "info":
+            return self.info()
+        if cmd == "stop_cloud":
+            await self.stop_cloud(command["account"])
+            return {}
+        if cmd == "start_cloud":
+            await self.start_cloud(command["account"])
+            return {}
+        if cmd == "cloud_requests":
+            return {"requests": self.clouds[command["account"]].total_requests}
+        unit = self.units.unit(command["serial"])
+        if cmd == "bodies":
+            return {"bodies": [body.decode() for body in unit.bodies(command.get("kind"))]}
+        if cmd == "reset_records":
+            unit.reset_records()
+            return {}
+        if cmd == "status":
+            return {"status": unit.status}
+        if cmd == "go_offline":
+            await unit.go_offline()
+            return {}
+        if cmd == "go_online":
+            await unit.go_online()
+            return {}
+        if cmd == "set_room_temperature":
+            unit.set_room_temperature(float(command["celsius"]))
+            return {}
+        raise KeyError(cmd)
+
+
+# --- control over stdin/stdout (end-to-end tests) -------------------------------------------
+
+
+async def _serve_control(home: KumoHome) -> None:
+    """Answer one JSON line on stdout for every JSON line on stdin; stop at end of input."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+
+    def reply(document: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(document) + "\n")
+        sys.stdout.flush()
+
+    reply({"ok": True, "event": "ready", **home.info()})
+    while line := await reader.readline():
+        try:
+            document = {"ok": True, **await home.handle(json.loads(line))}
+        except Exception as err:  # noqa: BLE001 - reported to the controlling process
+            document = {"ok": False, "error": repr(err)}
+        reply(document)
+
+
+async def _run(args: argparse.Namespace) -> None:
+    home = KumoHome(comfort_account=args.comfort_account, room_drift=not args.no_drift)
+    await home.start()
+    try:
+        await _serve_control(home)
+    finally:
+        await home.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m simulators.kumo_home --control`."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--control", action="store_true", help="JSON lines on stdin/stdout")
+    parser.add_argument("--comfort-account", action="store_true", help="add the Office account")
+    parser.add_argument("--no-drift", action="store_true", help="keep room temperatures still")
+    args = parser.parse_args(argv)
+    if not args.control:
+        parser.error("only --control is supported; `scripts/demo` runs the whole demo")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(args))
+
+
+class KumoHomeProcess:
+    """`KumoHome` in a subprocess, driven synchronously over its stdin/stdout.
+
+    Commands: `info`; `bodies(serial, kind)`, `reset_records(serial)`, `status(serial)`,
+    `go_offline(serial)`, `go_online(serial)`, `set_room_temperature(serial, celsius)`;
+    `stop_cloud(account)`, `start_cloud(account)`, `cloud_requests(account)`.
+    """
+
+    def __init__(
+        self,
+        *,
+        comfort_account: bool = True,
+        room_drift: bool = False,
+        log_path: Path | None = None,
+    ) -> None:
+        """A home with both accounts and still rooms by default (tests compare values)."""
+        self._args = ["--control"]
+        if comfort_account:
+            self._args.append("--comfort-account")
+        if not room_drift:
+            self._args.append("--no-drift")
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, Any] = {}
+
+    def start(self) -> None:
+        """Start the subprocess and wait for its ready line."""
+        root = Path(__file__).resolve().parent.parent
+        log: IO[bytes] | int = self._log_path.open("ab") if self._log_path else subprocess.DEVNULL
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+                [sys.executable, "-m", "simulators.kumo_home", *self._args],
+                cwd=root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
+        finally:
+            if not isinstance(log, int):
+                log.close()
+        ready = self._read_reply("start")
+        ready.pop("event")
+        self.info = ready
+
+    def stop(self) -> None:
+        """End of input stops the home cleanly; a stuck process is killed."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def __enter__(self) -> KumoHomeProcess:
+        """Start."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop."""
+        self.stop()
+
+    def call(self, cmd: str, **args: Any) -> dict[str, Any]:
+        """Send one command and return its reply (raises if the home reported an error)."""
+        if self._process is None or self._process.stdin is None:
+            raise RuntimeError("the Kumo home is not running")
+        self._process.stdin.write(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
+        self._process.stdin.flush()
+        return self._read_reply(cmd)
+
+    def _read_reply(self, cmd: str) -> dict[str, Any]:
+        assert self._process is not None
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the Kumo home exited (during {cmd!r})")
+        reply: dict[str, Any] = json.loads(line)
+        if not reply.pop("ok"):
+            raise RuntimeError(f"Kumo home {cmd}: {reply['error']}")
+        return reply
+
+    # --- conveniences ---------------------------------------------------------------------
+
+    def address(self, serial: str) -> str:
+        """`127.0.0.1:<port>` of one adapter."""
+        address: str = self.info["units"][serial]
+        return address
+
+    def cloud_url(self, account: str = LEGACY_ACCOUNT) -> str:
+        """Base URL of one account's cloud."""
+        url: str = self.info["clouds"][account]
+        return url
+
+    def bodies(self, serial: str, kind: str | None = None) -> list[bytes]:
+        """Request bodies one adapter received (optionally of one kind: "write", "status"…)."""
+        return [body.encode() for body in self.call("bodies", serial=serial, kind=kind)["bodies"]]
+
+    def status(self, serial: str) -> dict[str, Any]:
+        """The adapter's live `indoorUnit.status`."""
+        status: dict[str, Any] = self.call("status", serial=serial)["status"]
+        return status
+
+
+if __name__ == "__main__":
+    main()

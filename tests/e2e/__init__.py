@@ -1,0 +1,1 @@
+"""End-to-end tests: real Home Assistant in a subprocess, the simulators, and HTTP only."""
