@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+import time
 
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
@@ -39,6 +41,8 @@ from .momit import DEFAULT_OPTIONS, CommandLimits, MomitClientOptions, MomitCool
 
 # Timings, relay and scan settings of Momit clients (tests shorten the timings).
 MOMIT_CLIENT_OPTIONS: MomitClientOptions = DEFAULT_OPTIONS
+# Monotonic clock of the Kumo pollers' cadences (tests and benchmarks simulate hours with it).
+KUMO_CLOCK: Callable[[], float] = time.monotonic
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> bool:
@@ -74,14 +78,22 @@ async def _async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEnt
         credentials = unit.credentials
         if credentials is None or not unit.address:
             continue
-        client = KumoUnitClient(session, unit.address, credentials)
+        client = KumoUnitClient(session, unit.address, credentials, clock=KUMO_CLOCK)
         if unit.kind is KumoUnitKind.STATION:
             runtime.stations[unit.serial] = KumoStationCoordinator(
-                hass, entry, unit, KumoStation(unit.serial, unit.display_name, client), interval
+                hass,
+                entry,
+                unit,
+                KumoStation(unit.serial, unit.display_name, client, clock=KUMO_CLOCK),
+                interval,
             )
         else:
             runtime.indoor_units[unit.serial] = KumoIndoorCoordinator(
-                hass, entry, unit, KumoIndoorUnit(unit.serial, unit.display_name, client), interval
+                hass,
+                entry,
+                unit,
+                KumoIndoorUnit(unit.serial, unit.display_name, client, clock=KUMO_CLOCK),
+                interval,
             )
     coordinators = runtime.coordinators
     # All units are read in parallel: 20 units set up in about the time of one.
