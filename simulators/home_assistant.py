@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
+import ctypes
 from dataclasses import dataclass
 import os
 from pathlib import Path
@@ -145,6 +146,7 @@ class HomeAssistantProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
         )
 
     def stop(self, timeout_s: float = 60.0) -> None:
@@ -185,6 +187,22 @@ class HomeAssistantProcess:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+# Looked up in the parent: the child, between fork and exec, only calls it.
+_PR_SET_PDEATHSIG: Final = 1
+_PRCTL: Final[Any] = ctypes.CDLL(None).prctl if sys.platform == "linux" else None
+
+
+def _die_with_parent() -> None:
+    """In the child, before `hass` runs: get SIGTERM when the parent dies, even by SIGKILL.
+
+    Home Assistant runs in a session of its own (so a terminal's Ctrl-C reaches only the demo,
+    which then stops it in order); this keeps it from outliving a demo or test run that was
+    killed outright.
+    """
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
 
 def _signal_group(pid: int, signum: signal.Signals) -> None:

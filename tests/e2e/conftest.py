@@ -19,7 +19,7 @@ and the simulators run in their own processes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterator
 import contextlib
 from dataclasses import dataclass, field
 import json
@@ -122,6 +122,18 @@ async def _async_start_and_onboard(process: HomeAssistantProcess) -> str:
         await api.async_wait_until_running()
         assert api.access_token is not None
         return api.access_token
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed end-to-end test shows the end of Home Assistant's log."""
+    report = yield
+    instance = getattr(item, "funcargs", {}).get("home_assistant")
+    if report.failed and isinstance(instance, E2EHomeAssistant):
+        report.sections.append(("home-assistant.log (end)", instance.process.log_tail()))
+    return report
 
 
 @pytest.fixture(scope="package")
