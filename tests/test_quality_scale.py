@@ -101,12 +101,7 @@ ALL_RULES = [rule for rules in RULES_BY_TIER.values() for rule in rules]
 
 # Rules still to do, with what is missing. Keep this honest: a rule leaves the list when the
 # code does it, and `test_no_rule_is_left_to_do` then starts passing (strict xfail fails).
-KNOWN_GAPS: dict[str, str] = {
-    "stale-devices": (
-        "no async_remove_config_entry_device, and a unit dropped from the Kumo account is kept "
-        "by the options' cloud refresh (merge_unit_records keeps units only one list has)"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 HA_EXCEPTIONS = {
     "HomeAssistantError",
@@ -190,7 +185,9 @@ def test_rule_status_is_valid(rule: str) -> None:
         assert rule not in KNOWN_GAPS, f"{rule} is {status}: drop it from KNOWN_GAPS"
 
 
-@pytest.mark.xfail(strict=True, reason="; ".join(f"{k}: {v}" for k, v in KNOWN_GAPS.items()))
+@pytest.mark.xfail(
+    bool(KNOWN_GAPS), strict=True, reason="; ".join(f"{k}: {v}" for k, v in KNOWN_GAPS.items())
+)
 def test_no_rule_is_left_to_do() -> None:
     """Platinum means every rule is done or exempt."""
     assert all(_status(value) != "todo" for value in _rules().values())

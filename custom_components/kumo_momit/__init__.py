@@ -11,14 +11,16 @@ import time
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import (
     CONF_FAMILY,
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
+    CONF_NODES,
     CONF_SCAN_INTERVAL,
+    CONF_UNITS,
     DEFAULT_MOMIT_MAX_TEMP,
     DEFAULT_MOMIT_MIN_TEMP,
     DEFAULT_SCAN_INTERVAL,
@@ -34,6 +36,7 @@ from .data import (
     MomitRuntimeData,
     stored_nodes,
     stored_units,
+    units_for_storage,
 )
 from .kumo import KumoIndoorUnit, KumoStation, KumoUnitClient
 from .kumo.cloud import KumoUnitKind, KumoUnitRecord
@@ -59,6 +62,29 @@ async def async_setup_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) ->
 async def async_unload_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> bool:
     """Unload platforms; the coordinators and shared clients go with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: KumoMomitConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a unit's device (e.g. a unit that was sold or replaced).
+
+    The unit is dropped from the entry too, so it does not come back at the next start; a
+    later "refresh units from the cloud" adds it again if the account still has it.
+    """
+    identifiers = {value for domain, value in device.identifiers if domain == DOMAIN}
+    if entry.data.get(CONF_FAMILY) == FAMILY_MOMIT:
+        nodes = [n for n in stored_nodes(entry.data) if f"momit-{n.serial}" not in identifiers]
+        data = {**entry.data, CONF_NODES: [n.to_storage() for n in nodes]}
+    else:
+        units = [u for u in stored_units(entry.data) if u.serial not in identifiers]
+        ir.async_delete_issue(
+            hass, DOMAIN, f"{entry.entry_id}_{next(iter(identifiers), '')}_incomplete"
+        )
+        data = {**entry.data, CONF_UNITS: units_for_storage(units)}
+    if data != entry.data:
+        hass.config_entries.async_update_entry(entry, data=data)
+    return True
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.kumo_momit.const import DOMAIN
-from custom_components.kumo_momit.data import KumoRuntimeData
+from custom_components.kumo_momit.data import KumoRuntimeData, stored_units
 from simulators.kumo_cloud import KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
@@ -105,3 +111,25 @@ async def test_incomplete_units_raise_fixable_repair_issues(
     assert address_issue.translation_key == "unit_missing_address"
     assert hass.states.get("climate.living_room").state == "off"
     assert hass.states.get("climate.bedroom") is None
+
+
+async def test_user_can_delete_a_unit_device(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    device_registry: dr.DeviceRegistry,
+    setup_kumo: MockConfigEntry,
+) -> None:
+    """Deleting a unit's device drops the unit from the entry: it does not come back."""
+    assert await async_setup_component(hass, "config", {})
+    device = device_registry.async_get_device(identifiers={(DOMAIN, BEDROOM)})
+    assert device is not None
+    client = await hass_ws_client(hass)
+    response = await client.remove_device(device.id, setup_kumo.entry_id)
+    assert response["success"]
+    await hass.async_block_till_done()
+    assert {u.serial for u in stored_units(setup_kumo.data)} == {LIVING_ROOM, STATION}
+    assert device_registry.async_get_device(identifiers={(DOMAIN, BEDROOM)}) is None
+    assert hass.states.get("climate.bedroom") is None or (
+        hass.states.get("climate.bedroom").state == "unavailable"
+    )
+    assert hass.states.get("climate.living_room").state == "off"

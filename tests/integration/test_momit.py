@@ -29,8 +29,11 @@ from homeassistant.const import ATTR_ENTITY_ID, ATTR_TEMPERATURE, CONF_HOST, CON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.kumo_momit.const import (
     CONF_FAMILY,
@@ -353,3 +356,22 @@ async def test_reconfigure_refuses_another_gateway(
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: momit_gateway.ac_port()}
     )
     assert result["errors"] == {"base": "different_gateway"}
+
+
+async def test_user_can_delete_a_node_device(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    device_registry: dr.DeviceRegistry,
+    momit_gateway: GatewaySimulator,
+    setup_momit: MockConfigEntry,
+) -> None:
+    """Deleting a Momit Cool's device drops the node from the gateway entry."""
+    assert await async_setup_component(hass, "config", {})
+    serial = momit_gateway.ac_serials[0]
+    device = device_registry.async_get_device(identifiers={(DOMAIN, f"momit-{serial}")})
+    assert device is not None
+    client = await hass_ws_client(hass)
+    response = await client.remove_device(device.id, setup_momit.entry_id)
+    assert response["success"]
+    await hass.async_block_till_done()
+    assert stored_nodes(setup_momit.data) == []
