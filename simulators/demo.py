@@ -98,14 +98,15 @@ def _stop_leftover_hass(pid_file: Path, config_dir: Path) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def prepare(config_dir: Path, port: int) -> None:
-    """Check the machine, then write a fresh configuration folder."""
-    if importlib.util.find_spec("hass_frontend") is None:
+def prepare(demo_dir: Path, port: int, *, headless: bool) -> Path:
+    """Check the machine, then write a fresh configuration folder; returns it."""
+    if not headless and importlib.util.find_spec("hass_frontend") is None:
         raise DemoError(
             "The Home Assistant web UI package is missing: run scripts/demo, which installs it "
             "(requirements_demo.txt)."
         )
-    _stop_leftover_hass(DEMO_DIR / "hass.pid", config_dir)
+    config_dir = demo_dir / "config"
+    _stop_leftover_hass(demo_dir / "hass.pid", config_dir)
     if not _port_is_free(port):
         raise DemoError(
             f"Port {port} on 127.0.0.1 is in use (another Home Assistant?). "
@@ -113,7 +114,13 @@ def prepare(config_dir: Path, port: int) -> None:
         )
     if config_dir.exists():
         shutil.rmtree(config_dir)
-    write_configuration(config_dir, port=port)
+    write_configuration(config_dir, port=port, headless=headless)
+    return config_dir
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the repository when inside it."""
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 # --- adding the integrations through the config flow HTTP API -------------------------------
@@ -236,7 +243,7 @@ def banner(
     elif gateway is not None:
         say("  • The Momit gateway simulator runs, but this version of the integration offers no")
         say("    Momit Cool flow yet, so it was not added.")
-    say(f"Logs: {hass.log_path.relative_to(REPO_ROOT)}. Ctrl-C stops everything.")
+    say(f"Logs: {_shown(hass.log_path)}. Ctrl-C stops everything.")
     say()
     say("Commands received by the simulated devices:")
 
@@ -246,22 +253,21 @@ def banner(
 
 async def run_demo(args: argparse.Namespace) -> None:
     """Start everything, add the integrations, then serve until cancelled; always clean up."""
-    config_dir: Path = args.config_dir.resolve()
-    prepare(config_dir, args.port)
-    DEMO_DIR.mkdir(exist_ok=True)
+    demo_dir: Path = args.dir.resolve()
+    config_dir = prepare(demo_dir, args.port, headless=args.headless)
     home = KumoHome(room_drift=True)
     gateway: GatewaySimulator | None = None
     hass = HomeAssistantProcess(config_dir, port=args.port)
-    pid_file = DEMO_DIR / "hass.pid"
+    pid_file = demo_dir / "hass.pid"
     try:
         say("Starting the simulators on 127.0.0.1…")
         await home.start()
         if not args.no_momit:
             gateway = GatewaySimulator(
-                ac_nodes=1, other_nodes=0, decoys=False, log_path=DEMO_DIR / "momit_gateway.log"
+                ac_nodes=1, other_nodes=0, decoys=False, log_path=demo_dir / "momit_gateway.log"
             )
             gateway.start()
-        say(f"Starting Home Assistant on {hass.base_url} (configuration: {config_dir})…")
+        say(f"Starting Home Assistant on {hass.base_url} (configuration: {_shown(config_dir)})…")
         hass.start()
         pid_file.write_text(str(hass.pid))
         await hass.async_wait_until_serving(timeout_s=300)
@@ -323,22 +329,25 @@ async def _main(args: argparse.Namespace) -> int:
         return 1
     except (HomeAssistantApiError, aiohttp.ClientError, TimeoutError) as err:
         say(f"error: {err}")
-        say(f"Home Assistant's log: {args.config_dir / 'home-assistant.log'}")
+        say(f"Home Assistant's log: {args.dir / 'config' / 'home-assistant.log'}")
         return 1
     return 0
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m simulators.demo [--port 8123] [--no-momit]`."""
+    """`python -m simulators.demo [--port 8123] [--dir .demo] [--no-momit] [--headless]`."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="Home Assistant's port")
     parser.add_argument(
-        "--config-dir",
+        "--dir",
         type=Path,
-        default=DEMO_DIR / "config",
-        help="configuration folder (recreated on every run)",
+        default=DEMO_DIR,
+        help="working folder: config/ (recreated on every run), logs, pid file",
     )
     parser.add_argument("--no-momit", action="store_true", help="leave the Momit gateway out")
+    parser.add_argument(
+        "--headless", action="store_true", help="no web UI, only the HTTP API (used by tests)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sys.exit(asyncio.run(_main(args)))

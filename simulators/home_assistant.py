@@ -300,6 +300,28 @@ class HomeAssistantApi:
             {"client_id": self.client_id, "redirect_uri": f"{self.base_url}/?auth_callback=1"},
         )
 
+    async def log_in(self, login: Login) -> None:
+        """Sign in with a username and password as the login page does; keeps the token."""
+        flow = await self.request(
+            "POST",
+            "/auth/login_flow",
+            {
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.base_url}/?auth_callback=1",
+            },
+            auth=False,
+        )
+        result = await self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            {"client_id": self.client_id, "username": login.username, "password": login.password},
+            auth=False,
+        )
+        if result.get("type") != "create_entry":
+            raise HomeAssistantApiError("POST", "/auth/login_flow", 403, str(result.get("errors")))
+        await self._exchange_auth_code(result["result"])
+
     async def _exchange_auth_code(self, code: str) -> None:
         async with self.session.post(
             f"{self.base_url}/auth/token",
