@@ -147,6 +147,7 @@ class HomeAssistantProcess:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            env=_child_environment(),
         )
 
     def stop(self, timeout_s: float = 60.0) -> None:
@@ -187,6 +188,26 @@ class HomeAssistantProcess:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+def _child_environment() -> dict[str, str]:
+    """This process's environment, with pytest-cov's coverage settings pinned to a file.
+
+    Under `pytest --cov`, subprocesses measure coverage as told by `COV_CORE_*` variables. When
+    no settings file was named, they search their own working folder; `hass` runs in its
+    configuration folder, finds nothing, and records plain line data that cannot be combined
+    with the tests' branch data.
+    """
+    environment = dict(os.environ)
+    if environment.get("COV_CORE_CONFIG") == os.pathsep:
+        # "Coverage's default search": the files it would find from here, not from `hass`'s cwd.
+        found = [name for name in _COVERAGE_CONFIG_FILES if Path(name).is_file()]
+        if found:
+            environment["COV_CORE_CONFIG"] = str(Path(found[0]).resolve())
+    return environment
+
+
+_COVERAGE_CONFIG_FILES: Final = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
 
 
 # Looked up in the parent: the child, between fork and exec, only calls it.
