@@ -18,7 +18,7 @@ import asyncio
 from dataclasses import dataclass
 import ipaddress
 import logging
-from typing import Final
+from typing import Any, Final
 import weakref
 
 import aiocoap
@@ -145,6 +145,27 @@ def client_context_users() -> int:
     return 0 if shared is None else shared.users
 
 
+def _consume_outcome(future: asyncio.Future[Any]) -> None:
+    """Retrieve a late outcome nobody waits for any more (no "never retrieved" noise)."""
+    if not future.cancelled():
+        future.exception()
+
+
+async def await_response(response: asyncio.Future[Any], timeout_s: float) -> Any:
+    """Wait for an aiocoap response future without ever cancelling it.
+
+    aiocoap 0.4.17 sets the result of a request's `response` future without checking whether
+    it is still pending, so a reply arriving after a `wait_for` timeout or a cancelled caller
+    raises InvalidStateError inside the event loop. The future is therefore shielded: giving
+    up stops waiting, and the late outcome is retrieved and dropped.
+    """
+    try:
+        return await asyncio.wait_for(asyncio.shield(response), timeout_s)
+    except (TimeoutError, asyncio.CancelledError):
+        response.add_done_callback(_consume_outcome)
+        raise
+
+
 def _uri_host(host: str) -> str:
     return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
 
@@ -264,7 +285,7 @@ class NodeLink:
             message.opt.content_format = content_format
         request = self.context().request(message)
         try:
-            return await asyncio.wait_for(request.response, deadline_s or timing.deadline_s)
+            return await await_response(request.response, deadline_s or timing.deadline_s)
         except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
             raise MomitConnectionError(
                 f"no answer from {self.host}:{self._port} for {code} {path}: {err!r}"
