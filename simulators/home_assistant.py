@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
-import ctypes
 from dataclasses import dataclass
+import json
 import os
 from pathlib import Path
 import signal
@@ -29,6 +29,8 @@ import time
 from typing import Any, Final
 
 import aiohttp
+
+from simulators.process import die_with_parent
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 INTEGRATION_DIR: Final = REPO_ROOT / "custom_components" / "kumo_momit"
@@ -91,6 +93,21 @@ def write_configuration(
             writer=writer, port=port, extra=extra, integration_log_level=integration_log_level
         )
     )
+    # Network adapters: loopback only. Home Assistant's HTTP client session builds a zeroconf
+    # (mDNS) resolver; with only `lo` enabled it joins no multicast group on a real interface,
+    # so nothing of the demo or the tests leaves the machine.
+    storage = config_dir / ".storage"
+    storage.mkdir(exist_ok=True)
+    (storage / "core.network").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "minor_version": 1,
+                "key": "core.network",
+                "data": {"configured_adapters": ["lo"]},
+            }
+        )
+    )
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     link = custom / DOMAIN
@@ -146,7 +163,7 @@ class HomeAssistantProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
             env=_child_environment(),
         )
 
@@ -208,22 +225,6 @@ def _child_environment() -> dict[str, str]:
 
 
 _COVERAGE_CONFIG_FILES: Final = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
-
-
-# Looked up in the parent: the child, between fork and exec, only calls it.
-_PR_SET_PDEATHSIG: Final = 1
-_PRCTL: Final[Any] = ctypes.CDLL(None).prctl if sys.platform == "linux" else None
-
-
-def _die_with_parent() -> None:
-    """In the child, before `hass` runs: get SIGTERM when the parent dies, even by SIGKILL.
-
-    Home Assistant runs in a session of its own (so a terminal's Ctrl-C reaches only the demo,
-    which then stops it in order); this keeps it from outliving a demo or test run that was
-    killed outright.
-    """
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
 
 def _signal_group(pid: int, signum: signal.Signals) -> None:

@@ -43,6 +43,7 @@ from aiocoap import Code, Message, resource
 from aiocoap.numbers.constants import TransportTuning
 
 from simulators.momit_listings import AC_NODE_LISTING, OTHER_NODE_LISTING
+from simulators.process import die_with_parent
 
 HOST: Final = "127.0.0.1"
 CF_LWM2M_TEXT: Final = 1541
@@ -798,6 +799,7 @@ class GatewaySimulator:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=log,
+                preexec_fn=die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
             )
         finally:
             if log is not subprocess.DEVNULL:

@@ -1,0 +1,22 @@
+"""Child processes of the simulators and test harnesses that never outlive their parent."""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import sys
+from typing import Any, Final
+
+# Looked up in the parent: the child, between fork and exec, only calls it.
+_PR_SET_PDEATHSIG: Final = 1
+_PRCTL: Final[Any] = ctypes.CDLL(None).prctl if sys.platform == "linux" else None
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the parent dies, even by SIGKILL.
+
+    Pass as `preexec_fn` (Linux only; elsewhere it does nothing), so a demo or test run that is
+    killed outright leaves no Home Assistant or simulator behind.
+    """
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
