@@ -34,6 +34,7 @@ from simulators.kumo_units import (
     make_crypto_serial_hex,
     make_password_b64,
 )
+from simulators.process import die_with_parent, reap
 
 LEGACY_ACCOUNT: Final = "legacy"
 COMFORT_ACCOUNT: Final = "comfort"
@@ -247,6 +248,7 @@ class KumoHomeProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
+                preexec_fn=die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
             )
         finally:
             if not isinstance(log, int):
@@ -263,13 +265,7 @@ class KumoHomeProcess:
         assert process.stdin is not None
         with contextlib.suppress(OSError):
             process.stdin.close()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        if process.stdout is not None:
-            process.stdout.close()
+        reap(process, grace_s=10)
 
     def __enter__(self) -> KumoHomeProcess:
         """Start."""

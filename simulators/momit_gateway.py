@@ -43,7 +43,7 @@ from aiocoap import Code, Message, resource
 from aiocoap.numbers.constants import TransportTuning
 
 from simulators.momit_listings import AC_NODE_LISTING, OTHER_NODE_LISTING
-from simulators.process import die_with_parent
+from simulators.process import die_with_parent, reap
 
 HOST: Final = "127.0.0.1"
 CF_LWM2M_TEXT: Final = 1541
@@ -819,13 +819,7 @@ class GatewaySimulator:
         if process is None:
             return
         process.terminate()  # the simulator stops cleanly on SIGTERM; no socket needed
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        if process.stdout is not None:
-            process.stdout.close()
+        reap(process, grace_s=5)
 
     def __enter__(self) -> GatewaySimulator:
         self.start()

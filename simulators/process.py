@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import signal
+import subprocess
 import sys
 from typing import Any, Final
 
@@ -20,3 +21,14 @@ def die_with_parent() -> None:
     """
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+
+
+def reap(process: subprocess.Popen[bytes], *, grace_s: float) -> None:
+    """Wait for a child that was asked to stop; kill it if it is stuck; close its stdout."""
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+    if process.stdout is not None:
+        process.stdout.close()

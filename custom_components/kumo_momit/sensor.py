@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -220,7 +220,7 @@ async def async_setup_entry(
                 entry,
                 unit,
                 UNIT_SENSORS,
-                KumoUnitSensor,
+                KumoSensor,
                 async_add_entities,
             )
         for station in runtime.stations.values():
@@ -228,43 +228,29 @@ async def async_setup_entry(
                 entry,
                 station,
                 STATION_SENSORS,
-                KumoStationSensor,
+                KumoSensor,
                 async_add_entities,
             )
 
 
-class KumoUnitSensor(KumoEntity[KumoIndoorCoordinator], SensorEntity):
-    """A reading of a Kumo indoor unit."""
+class KumoSensor[C: KumoIndoorCoordinator | KumoStationCoordinator](KumoEntity[C], SensorEntity):
+    """A reading of a Kumo indoor unit or Kumo Station."""
 
-    entity_description: KumoUnitSensorDescription
+    entity_description: SensorEntityDescription
 
     def __init__(
-        self, coordinator: KumoIndoorCoordinator, description: KumoUnitSensorDescription
+        self,
+        coordinator: C,
+        description: KumoUnitSensorDescription | KumoStationSensorDescription,
     ) -> None:
         super().__init__(coordinator, description.key)
         self.entity_description = description
+        self._value: Callable[[Any], StateType] = description.value_fn
 
     @property
     def native_value(self) -> StateType:
         """The reading."""
-        return self.entity_description.value_fn(self.coordinator.data)
-
-
-class KumoStationSensor(KumoEntity[KumoStationCoordinator], SensorEntity):
-    """A reading of a Kumo Station."""
-
-    entity_description: KumoStationSensorDescription
-
-    def __init__(
-        self, coordinator: KumoStationCoordinator, description: KumoStationSensorDescription
-    ) -> None:
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
-    @property
-    def native_value(self) -> StateType:
-        """The reading."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        return self._value(self.coordinator.data)
 
 
 class MomitSensor(MomitEntity, SensorEntity):

@@ -22,12 +22,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 import logging
+from typing import Any
 
 import aiocoap
 from aiocoap import error as coap_error
 
 from .errors import MomitConnectionError, MomitError, MomitProtocolError, MomitValidationError
-from .transport import MomitTiming, NodeLink
+from .transport import MomitTiming, NodeLink, await_response
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +48,16 @@ class Backoff:
     def delay(self, attempt: int) -> float:
         """Delay after `attempt` consecutive failures (0 = the first)."""
         return min(self.max_s, self.initial_s * self.factor ** min(attempt, 64))
+
+
+def _cancel(observation: Any) -> None:
+    """Cancel an aiocoap observation once (local only in aiocoap 0.4.17, see above).
+
+    An observation that ended with an error is already cancelled, and aiocoap asserts on a
+    second cancel.
+    """
+    if not observation.cancelled:
+        observation.cancel()
 
 
 class _ObservationLostError(MomitError):
@@ -142,7 +153,7 @@ class ResourceObserver:
         assert observation is not None  # observe=0 always yields one
         try:
             try:
-                first = await asyncio.wait_for(request.response, self._timing.deadline_s)
+                first = await await_response(request.response, self._timing.deadline_s)
             except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
                 raise MomitConnectionError(f"no answer to the registration: {err!r}") from err
             except coap_error.Error as err:
@@ -170,7 +181,10 @@ class ResourceObserver:
                     raise _ObservationLostError(f"observation ended with {note.code}")
                 self._on_payload(note.payload)
         finally:
-            # Local only in aiocoap 0.4.17 (see module docstring); an observation that ended
-            # with an error is already cancelled, and aiocoap asserts on a second cancel.
-            if not observation.cancelled:
-                observation.cancel()
+            if not request.response.done():
+                # Stopped (or timed out) before the registration was answered: cancelling the
+                # observation now would make aiocoap raise when the answer, or the context's
+                # shutdown, reaches it later. Let it settle, then cancel.
+                request.response.add_done_callback(lambda _: _cancel(observation))
+            else:
+                _cancel(observation)
