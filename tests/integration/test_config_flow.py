@@ -467,3 +467,18 @@ async def test_dhcp_confirms_a_unit_whose_mac_the_cloud_did_not_give(
     unit = stored_units(entry.data)[0]
     assert unit.address == kumo_units.address(LIVING_ROOM)
     assert unit.mac == living.mac
+
+
+async def test_unit_without_address_and_no_dhcp_sighting_is_asked_for(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_cloud: KumoCloudSimulator
+) -> None:
+    """Keys from the cloud but no address, and DHCP has not seen it yet: ask the user."""
+    del kumo_cloud.addresses[LIVING_ROOM]
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["step_id"] == "unit_address"
+    assert result["description_placeholders"]["name"] == "Living Room"
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ADDRESS: kumo_units.address(LIVING_ROOM)}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
