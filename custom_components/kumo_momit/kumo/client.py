@@ -397,9 +397,9 @@ class _KumoPoller:
         name: str,
         client: KumoUnitClient,
         *,
-        clock: Clock,
-        info_interval: float,
-        accessory_interval: float,
+        clock: Clock = time.monotonic,
+        info_interval: float = INFO_INTERVAL,
+        accessory_interval: float = ACCESSORY_INTERVAL,
     ) -> None:
         self.serial = serial
         self.name = name
@@ -815,26 +815,7 @@ class KumoIndoorUnit(_KumoPoller):
 class KumoStation(_KumoPoller):
     """A Kumo Station (§10): `eqc.oat` every poll; sensors and adapter status as for units."""
 
-    def __init__(
-        self,
-        serial: str,
-        name: str,
-        client: KumoUnitClient,
-        *,
-        clock: Clock = time.monotonic,
-        info_interval: float = INFO_INTERVAL,
-        accessory_interval: float = ACCESSORY_INTERVAL,
-    ) -> None:
-        """`clock` is monotonic seconds (injectable for tests); intervals in seconds."""
-        super().__init__(
-            serial,
-            name,
-            client,
-            clock=clock,
-            info_interval=info_interval,
-            accessory_interval=accessory_interval,
-        )
-        self._state: StationState | None = None
+    _state: StationState | None = None
 
     @property
     def state(self) -> StationState | None:
