@@ -60,7 +60,14 @@ from .const import (
     MAX_SCAN_INTERVAL_S,
     MIN_SCAN_INTERVAL_S,
 )
-from .data import StoredMomitNode, stored_nodes, stored_units, units_for_storage
+from .data import (
+    StoredMomitNode,
+    async_store_unit,
+    replace_unit,
+    stored_nodes,
+    stored_units,
+    units_for_storage,
+)
 from .flow_helpers import (
     async_cloud_throttled,
     async_dhcp_sightings,
@@ -87,7 +94,6 @@ from .kumo.cloud import (
     KumoCloudEndpoints,
     KumoUnitRecord,
     async_discover_units,
-    merge_unit_records,
     normalize_mac,
 )
 from .kumo.discovery import async_check_address, async_identify_address, async_resolve_addresses
@@ -418,7 +424,7 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _replace_unit(self, updated: KumoUnitRecord) -> None:
-        self._units = [updated if u.serial == updated.serial else u for u in self._units]
+        self._units = replace_unit(self._units, updated)
 
     @callback
     def _async_create_kumo_entry(self) -> ConfigFlowResult:
@@ -616,15 +622,7 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
             unit = next(u for u in units if u.serial == user_input[CONF_SERIAL])
             updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
             if error is None:
-                self.hass.config_entries.async_update_entry(
-                    entry,
-                    data={
-                        **entry.data,
-                        CONF_UNITS: units_for_storage(
-                            updated if u.serial == updated.serial else u for u in units
-                        ),
-                    },
-                )
+                async_store_unit(self.hass, entry, updated)
                 return self.async_abort(reason="reconfigure_successful")
             errors["base"] = error
         options = [
@@ -670,15 +668,7 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
             check = await async_check_address(session, unit, ip, source=FieldSource.DHCP)
             if check.result is ProbeResult.MATCH:
                 LOGGER.info("%s moved to a new address", unit.display_name)
-                self.hass.config_entries.async_update_entry(
-                    entry,
-                    data={
-                        **entry.data,
-                        CONF_UNITS: units_for_storage(
-                            check.unit if u.serial == unit.serial else u for u in units
-                        ),
-                    },
-                )
+                async_store_unit(self.hass, entry, check.unit)
             return self.async_abort(reason="already_configured")
         # Not a known MAC: it may be a unit of a configured account whose MAC the cloud did not
         # give; only its own secrets can tell (one probe per such unit).
@@ -707,14 +697,7 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
         assert unit is not None
         assert entry is not None
         if user_input is not None:
-            units = stored_units(entry.data)
-            self.hass.config_entries.async_update_entry(
-                entry,
-                data={
-                    **entry.data,
-                    CONF_UNITS: units_for_storage(merge_unit_records(units, [unit])),
-                },
-            )
+            async_store_unit(self.hass, entry, unit)
             return self.async_abort(reason="address_updated")
         return self.async_show_form(
             step_id="dhcp_confirm",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_MODEL, CONF_PORT
+from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_FIRMWARE, CONF_MANUFACTURER, CONF_NODES, CONF_SERIAL, CONF_UNITS
 from .kumo.cloud import KumoUnitRecord
@@ -88,3 +89,17 @@ def stored_units(data: Any) -> list[KumoUnitRecord]:
 def units_for_storage(units: Iterable[KumoUnitRecord]) -> list[dict[str, Any]]:
     """The JSON form of units for entry data."""
     return [unit.to_storage() for unit in units]
+
+
+def replace_unit(units: Iterable[KumoUnitRecord], updated: KumoUnitRecord) -> list[KumoUnitRecord]:
+    """`units` with the one of the same serial replaced by `updated`."""
+    return [updated if unit.serial == updated.serial else unit for unit in units]
+
+
+@callback
+def async_store_unit(hass: HomeAssistant, entry: ConfigEntry[Any], updated: KumoUnitRecord) -> None:
+    """Save one changed unit in its entry (the entry then reloads: update listener)."""
+    units = replace_unit(stored_units(entry.data), updated)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_UNITS: units_for_storage(units)}
+    )

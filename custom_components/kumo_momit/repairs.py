@@ -10,8 +10,8 @@ from homeassistant.data_entry_flow import FlowResult
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 import voluptuous as vol
 
-from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD, CONF_UNITS
-from .data import stored_units, units_for_storage
+from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
+from .data import async_store_unit, stored_units
 from .flow_helpers import async_validate_address, async_validate_secrets
 from .kumo.cloud import KumoUnitRecord
 
@@ -33,11 +33,8 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
     def _save(self, updated: KumoUnitRecord) -> None:
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         assert entry is not None
-        units = [updated if u.serial == updated.serial else u for u in stored_units(entry.data)]
         # The entry reloads on change (update listener); the issue is then re-evaluated.
-        self.hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_UNITS: units_for_storage(units)}
-        )
+        async_store_unit(self.hass, entry, updated)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> FlowResult:
         """Route to the missing piece."""
