@@ -39,7 +39,7 @@ from custom_components.kumo_momit.const import (
     FAMILY_MOMIT,
 )
 from custom_components.kumo_momit.data import MomitRuntimeData, StoredMomitNode
-from custom_components.kumo_momit.kumo.cloud import KumoUnitKind, KumoUnitRecord
+from custom_components.kumo_momit.kumo import KumoUnitKind, KumoUnitRecord
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import demo_units
 from simulators.momit_gateway import GatewaySimulator

@@ -38,8 +38,7 @@ from .data import (
     stored_units,
     units_for_storage,
 )
-from .kumo import KumoIndoorUnit, KumoStation, KumoUnitClient
-from .kumo.cloud import KumoUnitKind, KumoUnitRecord
+from .kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind, KumoUnitRecord
 from .momit import DEFAULT_OPTIONS, CommandLimits, MomitClientOptions, MomitCoolClient
 
 # Timings, relay and scan settings of Momit clients (tests shorten the timings).

@@ -46,8 +46,9 @@ from .kumo import (
     OperationMode,
     SetpointRange,
     VaneDirection,
+    celsius_setpoint_to_fahrenheit,
+    fahrenheit_setpoint_to_celsius,
 )
-from .kumo.fahrenheit import celsius_setpoint_to_fahrenheit, fahrenheit_setpoint_to_celsius
 from .momit import AcMode, AcOutput, AcState, MomitCoolClient
 
 # Commands go through each device's lock; HA need not add its own limit.

@@ -80,23 +80,23 @@ from .flow_helpers import (
     read_kumo_cache,
 )
 from .kumo import (
-    KumoCloudAuthError,
-    KumoCloudConnectionError,
-    KumoCloudError,
-    KumoCloudThrottledError,
-    ProbeResult,
-)
-from .kumo.cloud import (
     DEFAULT_V2_BASE_URL,
     DEFAULT_V2_CANADA_BASE_URL,
     DEFAULT_V3_BASE_URL,
     FieldSource,
+    KumoCloudAuthError,
+    KumoCloudConnectionError,
     KumoCloudEndpoints,
+    KumoCloudError,
+    KumoCloudThrottledError,
     KumoUnitRecord,
+    ProbeResult,
+    async_check_address,
     async_discover_units,
+    async_identify_address,
+    async_resolve_addresses,
     normalize_mac,
 )
-from .kumo.discovery import async_check_address, async_identify_address, async_resolve_addresses
 from .momit import (
     DEFAULT_SCAN,
     MomitCoolClient,

@@ -29,10 +29,10 @@ from .kumo import (
     KumoError,
     KumoIndoorUnit,
     KumoStation,
+    KumoUnitRecord,
     KumoValidationError,
     StationState,
 )
-from .kumo.cloud import KumoUnitRecord
 from .momit import (
     AcState,
     MomitCoolClient,

@@ -11,7 +11,7 @@ from homeassistant.const import CONF_MODEL, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_FIRMWARE, CONF_MANUFACTURER, CONF_NODES, CONF_SERIAL, CONF_UNITS
-from .kumo.cloud import KumoUnitRecord
+from .kumo import KumoUnitRecord
 
 if TYPE_CHECKING:
     from .coordinator import (

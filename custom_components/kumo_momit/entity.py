@@ -7,7 +7,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator, MomitNodeCoordinator
-from .kumo.cloud import KumoUnitKind
+from .kumo import KumoUnitKind
 
 KUMO_MANUFACTURER = "Mitsubishi Electric"
 # Shown until the cloud tells the real model number.

@@ -18,10 +18,17 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import KUMO_CACHE_FILENAME, LOGGER
-from .kumo import KumoCredentialsError, ProbeResult
-from .kumo.cache import KumoCacheError, parse_kumo_cache
-from .kumo.cloud import FieldSource, KumoUnitRecord, merge_unit_records, normalize_mac
-from .kumo.discovery import async_check_address
+from .kumo import (
+    FieldSource,
+    KumoCacheError,
+    KumoCredentialsError,
+    KumoUnitRecord,
+    ProbeResult,
+    async_check_address,
+    merge_unit_records,
+    normalize_mac,
+    parse_kumo_cache,
+)
 
 # MAC -> IP of Kumo adapters seen by DHCP since Home Assistant started: used to find units
 # whose address the cloud does not know (spec §11).

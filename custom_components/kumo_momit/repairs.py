@@ -13,7 +13,7 @@ import voluptuous as vol
 from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
 from .data import async_store_unit, stored_units
 from .flow_helpers import async_validate_address, async_validate_secrets
-from .kumo.cloud import KumoUnitRecord
+from .kumo import KumoUnitRecord
 
 
 class KumoUnitIncompleteRepairFlow(RepairsFlow):

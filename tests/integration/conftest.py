@@ -20,7 +20,7 @@ from custom_components.kumo_momit.const import (
     FAMILY_MOMIT,
 )
 from custom_components.kumo_momit.data import StoredMomitNode
-from custom_components.kumo_momit.kumo.cloud import (
+from custom_components.kumo_momit.kumo import (
     FieldSource,
     FieldSources,
     KumoUnitKind,

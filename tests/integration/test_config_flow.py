@@ -33,7 +33,7 @@ from custom_components.kumo_momit.const import (
     FAMILY_KUMO,
 )
 from custom_components.kumo_momit.data import stored_units
-from custom_components.kumo_momit.kumo.cache import build_kumo_cache
+from custom_components.kumo_momit.kumo import build_kumo_cache
 from simulators.kumo_cloud import (
     DEMO_PASSWORD,
     DEMO_USERNAME,

@@ -6,6 +6,7 @@ injected by the caller (Home Assistant's shared aiohttp session).
 
 from __future__ import annotations
 
+from .cache import KumoCacheError, build_kumo_cache, parse_kumo_cache
 from .client import (
     KumoIndoorUnit,
     KumoStation,
@@ -13,6 +14,20 @@ from .client import (
     ProbeResult,
     probe,
 )
+from .cloud import (
+    DEFAULT_V2_BASE_URL,
+    DEFAULT_V2_CANADA_BASE_URL,
+    DEFAULT_V3_BASE_URL,
+    FieldSource,
+    FieldSources,
+    KumoCloudEndpoints,
+    KumoUnitKind,
+    KumoUnitRecord,
+    async_discover_units,
+    merge_unit_records,
+    normalize_mac,
+)
+from .discovery import async_check_address, async_identify_address, async_resolve_addresses
 from .errors import (
     KumoAdapterBusyError,
     KumoAuthenticationError,
@@ -28,6 +43,7 @@ from .errors import (
     KumoProtocolError,
     KumoValidationError,
 )
+from .fahrenheit import celsius_setpoint_to_fahrenheit, fahrenheit_setpoint_to_celsius
 from .models import (
     AdapterStatus,
     Capabilities,
@@ -46,16 +62,23 @@ from .models import (
 from .token import KumoCredentials, kumo_token
 
 __all__ = [
+    "DEFAULT_V2_BASE_URL",
+    "DEFAULT_V2_CANADA_BASE_URL",
+    "DEFAULT_V3_BASE_URL",
     "AdapterStatus",
     "Capabilities",
     "FanSpeed",
+    "FieldSource",
+    "FieldSources",
     "IndoorUnitProfile",
     "IndoorUnitState",
     "IndoorUnitStatus",
     "KumoAdapterBusyError",
     "KumoAuthenticationError",
+    "KumoCacheError",
     "KumoCloudAuthError",
     "KumoCloudConnectionError",
+    "KumoCloudEndpoints",
     "KumoCloudError",
     "KumoCloudNoSecretsError",
     "KumoCloudThrottledError",
@@ -68,6 +91,8 @@ __all__ = [
     "KumoProtocolError",
     "KumoStation",
     "KumoUnitClient",
+    "KumoUnitKind",
+    "KumoUnitRecord",
     "KumoValidationError",
     "Mhk2Status",
     "OperationMode",
@@ -77,6 +102,16 @@ __all__ = [
     "TempSource",
     "VaneDirection",
     "WirelessSensor",
+    "async_check_address",
+    "async_discover_units",
+    "async_identify_address",
+    "async_resolve_addresses",
+    "build_kumo_cache",
+    "celsius_setpoint_to_fahrenheit",
+    "fahrenheit_setpoint_to_celsius",
     "kumo_token",
+    "merge_unit_records",
+    "normalize_mac",
+    "parse_kumo_cache",
     "probe",
 ]
