@@ -166,6 +166,25 @@ class NodeState:
 # -- aiocoap resources ------------------------------------------------------------------------
 
 
+ERBIUM_SZX: Final = 2
+"""Block size exponent of every answer: 64 bytes, Contiki's REST_MAX_CHUNK_SIZE [INF, §2]."""
+
+
+def erbium_block(request: Message, body: bytes, **fields: Any) -> Message:
+    """The Block2 block of `body` the request asks for (block 0 by default), Erbium-like: a
+    body of up to 64 bytes goes out whole, a longer one in 64-byte blocks (§10.2)."""
+    number, szx = 0, ERBIUM_SZX
+    if request.opt.block2 is not None:
+        number = request.opt.block2.block_number
+        szx = min(szx, request.opt.block2.size_exponent)
+    size = 1 << (szx + 4)
+    if number == 0 and len(body) <= size:
+        return Message(payload=body, **fields)
+    chunk = body[number * size : (number + 1) * size]
+    more = (number + 1) * size < len(body)
+    return Message(payload=chunk, block2=(number, more, szx), **fields)
+
+
 class _NodeResource(resource.Resource):  # type: ignore[misc]
     def __init__(self, node: NodeState, path: str) -> None:
         super().__init__()
@@ -174,6 +193,9 @@ class _NodeResource(resource.Resource):  # type: ignore[misc]
 
     def get_link_description(self) -> None:
         return None  # never let aiocoap generate a listing: the verbatim one is served
+
+    async def needs_blockwise_assembly(self, request: Message) -> bool:
+        return False  # blocks are cut by `erbium_block`, 64 bytes like the device
 
     async def _delay(self) -> None:
         if self.node.faults.delay_s > 0:
@@ -200,6 +222,9 @@ class _ErbiumObservable(resource.ObservableResource):  # type: ignore[misc]
 
     def get_link_description(self) -> None:
         return None
+
+    async def needs_blockwise_assembly(self, request: Message) -> bool:
+        return False  # blocks are cut by `erbium_block`, 64 bytes like the device
 
     def _on_notify(self, path: str) -> None:
         if path == self.path:
@@ -243,22 +268,10 @@ class _ErbiumObservable(resource.ObservableResource):  # type: ignore[misc]
 class VerbatimCore(_NodeResource):
     """`/.well-known/core` byte for byte, sliced into Erbium-like 64-byte Block2 blocks (§10.2)."""
 
-    SZX: Final = 2  # 64 bytes, Contiki's REST_MAX_CHUNK_SIZE [INF]
-
-    async def needs_blockwise_assembly(self, request: Message) -> bool:
-        return False
-
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         body = self._override() or self.node.listing
-        number, szx = 0, self.SZX
-        if request.opt.block2 is not None:
-            number = request.opt.block2.block_number
-            szx = min(szx, request.opt.block2.size_exponent)
-        size = 1 << (szx + 4)
-        chunk = body[number * size : (number + 1) * size]
-        more = (number + 1) * size < len(body)
-        return Message(payload=chunk, content_format=40, block2=(number, more, szx))
+        return erbium_block(request, body, content_format=40)
 
 
 class TextResource(_NodeResource):
@@ -271,7 +284,7 @@ class TextResource(_NodeResource):
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         payload = self._override()
-        return Message(payload=payload if payload is not None else self._text().encode())
+        return erbium_block(request, payload if payload is not None else self._text().encode())
 
 
 class Events(_ErbiumObservable):
@@ -280,8 +293,9 @@ class Events(_ErbiumObservable):
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         payload = self._override()
-        return Message(
-            payload=payload if payload is not None else self.node.ac_payload(),
+        return erbium_block(
+            request,
+            payload if payload is not None else self.node.ac_payload(),
             content_format=CF_LWM2M_TEXT,
             transport_tuning=self._tuning(),
         )
@@ -315,8 +329,9 @@ class TemHumBat(_ErbiumObservable):
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         payload = self._override()
-        return Message(
-            payload=payload if payload is not None else self.node.room_payload(),
+        return erbium_block(
+            request,
+            payload if payload is not None else self.node.room_payload(),
             content_format=CF_LWM2M_TEXT,
             transport_tuning=self._tuning(),
         )

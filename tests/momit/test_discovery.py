@@ -201,3 +201,14 @@ async def test_node_answering_probes_but_not_inspection_is_skipped() -> None:
         assert await discover_nodes("127.0.0.1", options=options) == []
     finally:
         transport.close()
+
+
+async def test_unusable_serial_is_none(
+    momit_gateway: GatewaySimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim = momit_gateway
+    await sim.set_faults(overrides={"/3/0/2": "\xff" * 80})
+    node = await inspect_node(sim.host, sim.ac_port(), options=scan_options(sim))
+    assert node.is_ac_controller
+    assert node.serial is None
+    assert "ignoring its serial number" in caplog.text

@@ -27,7 +27,7 @@ from typing import Any
 import aiocoap
 from aiocoap import error as coap_error
 
-from ._transport import MomitTiming, NodeLink, await_response
+from ._transport import MomitTiming, NodeLink, await_response, describe_error
 from .errors import MomitConnectionError, MomitError, MomitProtocolError, MomitValidationError
 
 _LOGGER = logging.getLogger(__name__)
@@ -135,6 +135,13 @@ class ResourceObserver:
             self._callbacks.on_active(active)
 
     async def _run(self) -> None:
+        try:
+            await self._keep_observing()
+        finally:
+            # However the task ends, push through this observer no longer works.
+            self._set_active(False)
+
+    async def _keep_observing(self) -> None:
         failures = 0
         while True:
             registrations = self.registrations
@@ -161,19 +168,22 @@ class ResourceObserver:
             observe=0,
             transport_tuning=self._settings.timing.tuning(),
         )
-        request = self._link.context().request(message)
+        # Block-wise notifications are completed by a capped GET of our own (`_payload_of`).
+        request = self._link.context().request(message, handle_blockwise=False)
         observation = request.observation
         assert observation is not None  # observe=0 always yields one
         try:
             try:
                 first = await await_response(request.response, self._settings.timing.deadline_s)
             except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
-                raise MomitConnectionError(f"no answer to the registration: {err!r}") from err
+                raise MomitConnectionError(
+                    f"no answer to the registration ({describe_error(err)})"
+                ) from err
             except coap_error.Error as err:
-                raise MomitProtocolError(f"registration failed: {err!r}") from err
+                raise MomitProtocolError(f"registration failed ({describe_error(err)})") from err
             if not first.code.is_successful():
                 raise MomitProtocolError(f"registration answered {first.code}")
-            self._callbacks.on_payload(first.payload)
+            await self._deliver(first)
             if first.opt.observe is None:
                 raise _ObservationLostError("the node declined the observation; polling meanwhile")
             self.registrations += 1
@@ -190,10 +200,12 @@ class ResourceObserver:
                         f"no notification for {silence_timeout_s} s"
                     ) from None
                 except coap_error.Error as err:
-                    raise _ObservationLostError(f"observation failed: {err!r}") from err
+                    raise _ObservationLostError(
+                        f"observation failed ({describe_error(err)})"
+                    ) from err
                 if not note.code.is_successful():
                     raise _ObservationLostError(f"observation ended with {note.code}")
-                self._callbacks.on_payload(note.payload)
+                await self._deliver(note)
         finally:
             if not request.response.done():
                 # Stopped (or timed out) before the registration was answered: cancelling the
@@ -202,3 +214,30 @@ class ResourceObserver:
                 request.response.add_done_callback(lambda _: _cancel(observation))
             else:
                 _cancel(observation)
+
+    async def _deliver(self, message: aiocoap.Message) -> None:
+        """Hand one answer or notification to the owner; a bad one is skipped, not fatal."""
+        try:
+            payload = await self._payload_of(message)
+        except MomitProtocolError as err:
+            _LOGGER.warning("ignoring a notification of %s: %s", self.path, err)
+            return
+        try:
+            self._callbacks.on_payload(payload)
+        except Exception:
+            # The owner's parsers raise only typed errors and handle them; anything else is a
+            # bug, which must not end the observation (and with it push) for good.
+            _LOGGER.exception("handling a notification of %s failed", self.path)
+
+    async def _payload_of(self, message: aiocoap.Message) -> bytes:
+        block = message.opt.block2
+        if block is None or not block.more:
+            if block is not None and block.block_number != 0:
+                raise MomitProtocolError(f"notification is a lone block {block}")
+            return bytes(message.payload)
+        # Too large for one block: read the whole current representation, capped (RFC 7959
+        # §2.6 lets a client fetch the rest of a notification with plain GETs).
+        response = await self._link.get(self.path, self._settings.timing)
+        if not response.code.is_successful():
+            raise MomitProtocolError(f"reading the rest of a notification: {response.code}")
+        return bytes(response.payload)

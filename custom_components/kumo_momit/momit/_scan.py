@@ -18,8 +18,8 @@ import socket
 from typing import cast
 
 import aiocoap
-from aiocoap import error as coap_error
 
+from ._relay import decode_datagram
 from ._transport import check_host
 from .errors import MomitConnectionError
 from .models import PATH_WELL_KNOWN_CORE
@@ -56,9 +56,8 @@ class _ProbeSocket(asyncio.DatagramProtocol):
             source = source.ipv4_mapped
         if str(source) != self._gateway_ip:
             return
-        try:
-            reply = aiocoap.Message.decode(data)
-        except coap_error.Error:
+        reply = decode_datagram(data)
+        if reply is None:
             return  # not CoAP: some other service on that port
         if reply.mtype == aiocoap.CON and self.transport is not None:
             # A separate (CON) response must be acknowledged or the node retransmits it.

@@ -27,7 +27,14 @@ import aiocoap
 
 from ._linkformat import parse_listing
 from ._observe import Backoff, ObserveCallbacks, ObserveSettings, ResourceObserver
-from ._transport import COMMAND_TIMING, PROBE_TIMING, MomitTiming, NodeLink, check_host
+from ._transport import (
+    COMMAND_TIMING,
+    LISTING_DEADLINE_S,
+    PROBE_TIMING,
+    MomitTiming,
+    NodeLink,
+    check_host,
+)
 from .discovery import DEFAULT_SCAN, ScanOptions, find_ac_node
 from .errors import (
     MomitCommandRejectedError,
@@ -40,6 +47,7 @@ from .errors import (
 from .models import (
     CONTENT_FORMAT_LWM2M_TEXT,
     DEFAULT_LIMITS,
+    MAX_LISTING_BYTES,
     PATH_BATTERY_STATUS,
     PATH_EVENTS,
     PATH_FIRMWARE,
@@ -55,11 +63,10 @@ from .models import (
     NodeIdentity,
     NodeListing,
     RoomReading,
+    parse_identity_text,
 )
 
 _LOGGER = logging.getLogger(__name__)
-
-_LISTING_DEADLINE_S: Final = 60.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,10 +270,18 @@ class MomitCoolClient:
         response = await self._get(path)
         if not response.code.is_successful():
             return None  # e.g. 4.04: this node type does not have it (/3/0/9 is AC-only)
-        return response.payload.decode("utf-8", errors="replace").strip() or None
+        try:
+            return parse_identity_text(response.payload)
+        except MomitProtocolError as err:
+            _LOGGER.warning("%s:%s %s: ignoring %s", self.host, self.port, path, err)
+            return None
 
     async def get_device_info(self) -> NodeIdentity:
-        """Read the LwM2M Device fields `/3/0/{0,1,2,3,9}`; absent ones are None."""
+        """Read the LwM2M Device fields `/3/0/{0,1,2,3,9}`.
+
+        Absent fields are None, and so are texts no registry could keep (too long, not
+        printable; a warning is logged).
+        """
         info = NodeIdentity(
             manufacturer=await self._get_text(PATH_MANUFACTURER),
             model=await self._get_text(PATH_MODEL),
@@ -280,7 +295,13 @@ class MomitCoolClient:
 
     async def get_listing(self) -> NodeListing:
         """Read and tolerantly parse `/.well-known/core` (about 27 Block2 blocks on a device)."""
-        response = await self._get(PATH_WELL_KNOWN_CORE, deadline_s=_LISTING_DEADLINE_S)
+        await self.connect()
+        response = await self._link.get(
+            PATH_WELL_KNOWN_CORE,
+            self._options.probe_timing,
+            deadline_s=LISTING_DEADLINE_S,
+            max_bytes=MAX_LISTING_BYTES,
+        )
         if not response.code.is_successful():
             raise MomitProtocolError(f"GET {PATH_WELL_KNOWN_CORE} answered {response.code}")
         return parse_listing(response.payload)
@@ -311,6 +332,7 @@ class MomitCoolClient:
         re-read shows the command applied, the command counts as done.
         """
         await self.connect()
+        sent = command.payload().decode("ascii")
         async with self._command_lock:
             try:
                 response = await self._link.put(
@@ -326,14 +348,14 @@ class MomitCoolClient:
                 except MomitError as reread_err:
                     _LOGGER.debug("re-read after a command timeout failed: %s", reread_err)
                 if state is not None and state.reflects(command):
-                    _LOGGER.debug("command %r was applied although its answer was lost", command)
+                    _LOGGER.debug("command %s was applied although its answer was lost", sent)
                     return
                 raise MomitCommandTimeoutError(
-                    f"no answer to {command.payload()!r} from {self.host}:{self.port}", state
+                    f"no answer to {sent} from {self.host}:{self.port}", state
                 ) from err
             if not response.code.is_successful():
                 raise MomitCommandRejectedError(
-                    f"{self.host}:{self.port} rejected {command.payload()!r}: {response.code}",
+                    f"{self.host}:{self.port} rejected {sent}: {response.code}",
                     str(response.code),
                 )
 
@@ -393,15 +415,19 @@ class MomitCoolClient:
 
     def _deliver_state(self, payload: bytes) -> None:
         try:
-            self._set_state(AcState.from_payload(payload))
+            state = AcState.from_payload(payload)
         except MomitProtocolError as err:
-            _LOGGER.warning("ignoring a malformed state notification: %s", err)
+            _LOGGER.warning("%s: ignoring a malformed state notification: %s", self.host, err)
+            return
+        self._set_state(state)
 
     def _deliver_reading(self, payload: bytes) -> None:
         try:
-            self._set_reading(RoomReading.from_payload(payload))
+            reading = RoomReading.from_payload(payload)
         except MomitProtocolError as err:
-            _LOGGER.warning("ignoring a malformed TEM-HUM-BAT notification: %s", err)
+            _LOGGER.warning("%s: ignoring a malformed TEM-HUM-BAT notification: %s", self.host, err)
+            return
+        self._set_reading(reading)
 
     def _observer_active_changed(self, _active: bool) -> None:
         active = bool(self._observers) and all(o.active for o in self._observers.values())

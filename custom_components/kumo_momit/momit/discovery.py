@@ -16,17 +16,21 @@ import itertools
 import logging
 from typing import Final
 
+import aiocoap
+
 from ._linkformat import parse_listing
 from ._scan import ProbeReply, probe_ports
-from ._transport import PROBE_TIMING, MomitTiming, NodeLink
-from .errors import MomitError, MomitNodeNotFoundError, MomitValidationError
-from .models import PATH_SERIAL, PATH_WELL_KNOWN_CORE, DiscoveredNode
+from ._transport import LISTING_DEADLINE_S, PROBE_TIMING, MomitTiming, NodeLink
+from .errors import MomitError, MomitNodeNotFoundError, MomitProtocolError, MomitValidationError
+from .models import (
+    MAX_LISTING_BYTES,
+    PATH_SERIAL,
+    PATH_WELL_KNOWN_CORE,
+    DiscoveredNode,
+    parse_identity_text,
+)
 
 _LOGGER = logging.getLogger(__name__)
-
-# The listing is ~27 Block2 round trips over the mesh [INF]; each block is bounded by the
-# timing, this only caps the whole transfer.
-_LISTING_DEADLINE_S: Final = 60.0
 
 PRIMARY_PORTS: Final = (range(10000, 20000),)
 """ip64's FIRST_MAPPED_PORT..LAST_MAPPED_PORT; all four ports ever seen fall in it [SRC+INF]."""
@@ -75,13 +79,14 @@ async def inspect_node(
     await link.open()
     try:
         response = await link.get(
-            PATH_WELL_KNOWN_CORE, options.inspect_timing, deadline_s=_LISTING_DEADLINE_S
+            PATH_WELL_KNOWN_CORE,
+            options.inspect_timing,
+            deadline_s=LISTING_DEADLINE_S,
+            max_bytes=MAX_LISTING_BYTES,
         )
         listing = parse_listing(response.payload if response.code.is_successful() else b"")
-        serial: str | None = None
         response = await link.get(PATH_SERIAL, options.inspect_timing)
-        if response.code.is_successful():
-            serial = response.payload.decode("utf-8", errors="replace").strip() or None
+        serial = _serial(response, f"{link.host}:{port}")
     finally:
         await link.close()
     return DiscoveredNode(
@@ -91,6 +96,16 @@ async def inspect_node(
         listing=listing,
         serial=serial,
     )
+
+
+def _serial(response: aiocoap.Message, where: str) -> str | None:
+    if not response.code.is_successful():
+        return None
+    try:
+        return parse_identity_text(response.payload)
+    except MomitProtocolError as err:
+        _LOGGER.warning("%s: ignoring its serial number: %s", where, err)
+        return None
 
 
 async def _scan_phase(
