@@ -6,7 +6,8 @@ public UDP port per node (random in a port range, like ip64's 10000-19999), one 
 client (so the node sees distinct clients), and optionally replies leaving from a *second* public
 port (the inferred ip64 asymmetry, §1.2 point 2). Faults live in the front: blackhole, drop the
 next N datagrams, asymmetric replies, moving the node to a new port, rebooting it (observers
-lost), malformed payloads, error codes and slow (separate) responses.
+lost), a short outage (silent, then rebooted), malformed payloads, error codes and slow
+(separate) responses.
 
 What the simulator does beyond device evidence is labelled [INF] (inferred) or [SIM] (a free
 choice of the simulator): the GET payload of `/10242/0/0` (`cm,t,sp,out`), `out` following the
@@ -499,6 +500,18 @@ class SimNode:
                 old.close()
         return self.port
 
+    async def outage(self, duration_s: float) -> None:
+        """A short power cut: nothing answers for `duration_s`, then the node is back with an
+        empty observer table (it rebooted); state and port stay."""
+        self.state.faults.blackhole = True
+        await self.reboot()
+        self.state.counts["outages"] += 1
+
+        def power_back() -> None:
+            self.state.faults.blackhole = False
+
+        asyncio.get_running_loop().call_later(duration_s, power_back)
+
     async def reboot(self) -> None:
         """Restart the node's CoAP stack: every observer is lost; state and port stay."""
         self._close_inner()
@@ -716,6 +729,10 @@ async def _reboot(node: SimNode, _args: JsonDict) -> None:
     await node.reboot()
 
 
+async def _outage(node: SimNode, args: JsonDict) -> None:
+    await node.outage(float(args["duration_s"]))
+
+
 async def _clear_records(node: SimNode, _args: JsonDict) -> None:
     node.state.puts.clear()
     node.state.counts.clear()
@@ -746,6 +763,7 @@ _NODE_COMMANDS: Final[dict[str, Callable[[SimNode, JsonDict], Awaitable[JsonDict
     "move": _move,
     "end_observations": _end_observations,
     "reboot": _reboot,
+    "outage": _outage,
     "clear_records": _clear_records,
     "puts": _puts,
     "counts": _counts,
@@ -1004,6 +1022,10 @@ class GatewaySimulator:
 
     async def reboot_node(self, serial: str | None = None) -> None:
         await self.acall("reboot", serial=serial)
+
+    async def outage(self, serial: str | None = None, *, duration_s: float) -> None:
+        """The node is unreachable for `duration_s` and comes back without its observers."""
+        await self.acall("outage", serial=serial, duration_s=duration_s)
 
     # -- observations --
 

@@ -350,3 +350,81 @@ async def test_a_failing_payload_handler_does_not_end_the_observation(
     )
     await observer._deliver(aiocoap.Message(code=aiocoap.CONTENT, payload=b"out=off"))
     assert "handling a notification of /10242/0/0 failed" in caplog.text
+
+
+# -- staleness after a short outage (issue 10) -------------------------------------------------
+
+
+async def test_a_short_outage_is_reported_and_healed_by_the_refresh(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    """The node is silent for 2.5 s and comes back without its observers: the refresh finds it
+    unreachable (push reported down, not kept up), then registers again once it is back."""
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=1.0, silence_timeout_s=300.0
+    )
+    await sim.outage(duration_s=2.5)
+    await wait_until(lambda: seen.push[-1] is False)
+    assert not client.push_active
+    await wait_until(lambda: client.push_active)  # well before the 300 s silence timeout
+    await sim.set_ac(out="heat")
+    await wait_until(lambda: seen.states[-1].output is AcOutput.HEAT)
+    assert seen.push == [True, False, True]
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_a_change_lost_in_a_reboot_is_read_back_by_the_refresh(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=1.0, silence_timeout_s=300.0
+    )
+    await sim.reboot_node()  # the observers are forgotten; the node answers at once again
+    await sim.set_ac(out="heat")  # nobody is notified
+    await sim.set_room(temperature_c=21.0)
+    await wait_until(lambda: seen.states[-1].output is AcOutput.HEAT)
+    await wait_until(lambda: seen.readings[-1].temperature_c == 21.0)
+    assert seen.push == [True]  # the node never stopped answering: push was never down
+    assert all(n >= 2 for n in client.observe_registrations.values())
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_without_refresh_a_change_lost_in_a_reboot_stays_unseen(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    """What the refresh is for: with it off, nothing notices until the silence timeout."""
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=None, silence_timeout_s=300.0
+    )
+    await sim.reboot_node()
+    await sim.set_ac(out="heat")
+    await asyncio.sleep(2.0)
+    assert seen.states[-1].output is AcOutput.OFF
+    assert client.push_active  # and push still claims to work
+    assert client.observe_registrations == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_refreshes_of_a_quiet_node_are_registrations_not_polls(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=0.3, silence_timeout_s=300.0
+    )
+    await wait_until(lambda: all(n >= 4 for n in client.observe_registrations.values()))
+    counts = await sim.request_counts()
+    assert counts.get("CON GET /10242/0/0", 0) == 0
+    assert counts.get("CON GET /10241/0/0", 0) == 0
+    assert counts["CON GET /10242/0/0 observe"] >= 4
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}  # no leak
+    assert seen.push == [True]
+
+
+def test_invalid_observe_settings() -> None:
+    with pytest.raises(MomitValidationError):
+        ObserveSettings(
+            timing=FAST_TIMING, silence_timeout_s=1.0, backoff=Backoff(), refresh_interval_s=0
+        )

@@ -80,9 +80,17 @@ class MomitClientOptions:
     """Talk through the source-port-normalising relay (§9.7); the recommended default."""
     relay_upstream_port: int = 0
     """A fixed local port lets the gateway's NAT entry survive restarts; 0 = any free port."""
+    refresh_interval_s: float | None = 50.0
+    """Register an observation again when its resource has been quiet this long (see
+    `_observe.py`): a node that rebooted or lost power for a few seconds forgot its observers
+    silently. Bounds how stale the state can be to this plus one registration (55 s with the
+    defaults), at one request per quiet resource per interval (at most 144 per hour for the
+    two); it also keeps the node's NAT mapping for our socket alive (5 min idle [INF, §1.2]).
+    None turns refreshes off (staleness then bounded by `silence_timeout_s` only)."""
     silence_timeout_s: float = 300.0
-    """Re-register an observation after this long without a notification (§7: 5-10 min);
-    that also keeps the node's NAT mapping for our socket alive (5 min idle lifetime [INF])."""
+    """Declare an observation lost (push down, poll) after this long without a notification
+    (§7: 5-10 min); only reached when it is shorter than `refresh_interval_s` or refreshes are
+    off."""
     backoff: Backoff = field(default_factory=Backoff)
     relocate_interval_s: float = 300.0
     """At most one re-discovery scan per this many seconds (§3 step 5)."""
@@ -140,6 +148,7 @@ class MomitCoolClient:
         self._relocate_lock = asyncio.Lock()
         self._last_relocate: float | None = None
         self._observers: dict[str, ResourceObserver] = {}
+        self._relocation: asyncio.Task[None] | None = None
         self._push_active = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -385,8 +394,9 @@ class MomitCoolClient:
             timing=self._options.probe_timing,
             silence_timeout_s=self._options.silence_timeout_s,
             backoff=self._options.backoff,
+            refresh_interval_s=self._options.refresh_interval_s,
         )
-        relocate = self._relocate_after_failure if self._options.auto_relocate else None
+        relocate = self._relocate_in_background if self._options.auto_relocate else None
         for path, deliver in (
             (PATH_EVENTS, self._deliver_state),
             (PATH_TEM_HUM_BAT, self._deliver_reading),
@@ -407,7 +417,11 @@ class MomitCoolClient:
     async def stop_push(self) -> None:
         """Stop both observations (locally; see _observe.py for what the node does)."""
         observers, self._observers = self._observers, {}
+        relocation, self._relocation = self._relocation, None
         try:
+            if relocation is not None:
+                relocation.cancel()
+                await asyncio.wait([relocation])
             for observer in observers.values():
                 await observer.stop()
         finally:
@@ -453,7 +467,9 @@ class MomitCoolClient:
             ):
                 return None
             self._last_relocate = now
-            found = await find_ac_node(self.host, self.serial, options=self._options.scan)
+            found = await find_ac_node(
+                self.host, self.serial, options=self._options.scan, known_port=self.port
+            )
             if self.serial is None:
                 self.serial = found.serial
             if found.port != self.port:
@@ -463,6 +479,14 @@ class MomitCoolClient:
                 self._link.retarget(found.port)
                 self._emit(lambda listener: listener.on_port_change, found.port)
             return found.port
+
+    def _relocate_in_background(self) -> None:
+        """An observation got no answer: look for the node elsewhere, without holding up the
+        observers' own retries (the node may just have been off for a moment)."""
+        if self._relocation is None or self._relocation.done():
+            self._relocation = asyncio.get_running_loop().create_task(
+                self._relocate_after_failure(), name=f"momit relocate {self.host}"
+            )
 
     async def _relocate_after_failure(self) -> None:
         try:

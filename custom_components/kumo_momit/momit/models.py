@@ -416,10 +416,9 @@ class DiscoveredNode:
     """The port that was probed: the one to address (through the relay)."""
     reply_port: int
     """The source port of the reply; differs from `port` when the gateway NATs replies [INF]."""
-    listing: NodeListing
     serial: str | None
-
-    @property
-    def is_ac_controller(self) -> bool:
-        """Whether the listing says this node controls an AC."""
-        return self.listing.is_ac_controller
+    is_ac_controller: bool
+    """From its listing (`NodeListing.is_ac_controller`) or, when found by serial, from its
+    `/10242/0/0` answering with `out=` (§3 step 1)."""
+    listing: NodeListing | None = None
+    """The listing, when it was read (a search by serial does not read it: ~27 blocks)."""
