@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 import logging
-import math
 from typing import Any, Final
 
 from ._poller import KumoPoller
 from ._tree import JsonTree, dig
+from ._values import bounded_number
 from .client import STATUS_TREE
 from .errors import KumoAdapterBusyError, KumoError, KumoProtocolError, KumoValidationError
 from .models import (
+    TEMPERATURE_BOUNDS_C,
     Capabilities,
     FanSpeed,
     IndoorUnitProfile,
@@ -303,9 +304,10 @@ def _vocabulary[E: StrEnum](enum_type: type[E], value: E | str, what: str) -> E:
 
 
 def _setpoint(value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise KumoValidationError(f"{value!r} is not a temperature")
-    return round_setpoint(float(value))
+    celsius = bounded_number(value, *TEMPERATURE_BOUNDS_C)
+    if celsius is None:
+        raise KumoValidationError(f"{value!r:.40} is not a temperature")
+    return round_setpoint(celsius)
 
 
 def _wire_number(value: float) -> float | int:
