@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-import time
 
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
@@ -39,12 +37,9 @@ from .data import (
     units_for_storage,
 )
 from .kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind, KumoUnitRecord
-from .momit import DEFAULT_OPTIONS, CommandLimits, MomitClientOptions, MomitCoolClient
-
-# Timings, relay and scan settings of Momit clients (tests shorten the timings).
-MOMIT_CLIENT_OPTIONS: MomitClientOptions = DEFAULT_OPTIONS
-# Monotonic clock of the Kumo pollers' cadences (tests and benchmarks simulate hours with it).
-KUMO_CLOCK: Callable[[], float] = time.monotonic
+from .kumo_ha.settings import kumo_settings
+from .momit import CommandLimits, MomitCoolClient
+from .momit_ha.settings import momit_settings
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> bool:
@@ -97,19 +92,20 @@ async def _async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEnt
     interval = timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
     )
+    clock = kumo_settings(hass).clock
     runtime = KumoRuntimeData()
     for unit in stored_units(entry.data):
         _async_update_missing_issue(hass, entry, unit)
         credentials = unit.credentials
         if credentials is None or not unit.address:
             continue
-        client = KumoUnitClient(session, unit.address, credentials, clock=KUMO_CLOCK)
+        client = KumoUnitClient(session, unit.address, credentials, clock=clock)
         if unit.kind is KumoUnitKind.STATION:
             runtime.stations[unit.serial] = KumoStationCoordinator(
                 hass,
                 entry,
                 unit,
-                KumoStation(unit.serial, unit.display_name, client, clock=KUMO_CLOCK),
+                KumoStation(unit.serial, unit.display_name, client, clock=clock),
                 interval,
             )
         else:
@@ -117,7 +113,7 @@ async def _async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEnt
                 hass,
                 entry,
                 unit,
-                KumoIndoorUnit(unit.serial, unit.display_name, client, clock=KUMO_CLOCK),
+                KumoIndoorUnit(unit.serial, unit.display_name, client, clock=clock),
                 interval,
             )
     coordinators = runtime.coordinators
@@ -147,7 +143,7 @@ async def _async_setup_momit_entry(hass: HomeAssistant, entry: KumoMomitConfigEn
         min_setpoint_c=entry.options.get(CONF_MIN_TEMP, DEFAULT_MOMIT_MIN_TEMP),
         max_setpoint_c=entry.options.get(CONF_MAX_TEMP, DEFAULT_MOMIT_MAX_TEMP),
     )
-    options = replace(MOMIT_CLIENT_OPTIONS, limits=limits)
+    options = replace(momit_settings(hass).client, limits=limits)
     runtime = MomitRuntimeData()
     for node in stored_nodes(entry.data):
         client = MomitCoolClient(

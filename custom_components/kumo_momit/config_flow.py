@@ -32,7 +32,6 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
-from . import MOMIT_CLIENT_OPTIONS
 from .const import (
     CONF_ADDRESS,
     CONF_CRYPTO_SERIAL,
@@ -97,14 +96,8 @@ from .kumo import (
     async_resolve_addresses,
     normalize_mac,
 )
-from .momit import (
-    DEFAULT_SCAN,
-    MomitCoolClient,
-    MomitError,
-    MomitNodeNotFoundError,
-    ScanOptions,
-    discover_nodes,
-)
+from .momit import MomitCoolClient, MomitError, MomitNodeNotFoundError, discover_nodes
+from .momit_ha.settings import MomitSettings, momit_settings
 
 CONF_CLOUD_SERVERS: Final = "cloud_servers"
 CONF_SKIP: Final = "skip"
@@ -165,10 +158,6 @@ async def async_discover(
     return units, None
 
 
-# How a gateway is searched for its Momit Cool nodes (tests narrow the port range).
-MOMIT_SCAN: ScanOptions = DEFAULT_SCAN
-
-
 def _momit_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     port = defaults.get(CONF_PORT)
     return vol.Schema(
@@ -184,7 +173,7 @@ def _momit_schema(defaults: Mapping[str, Any]) -> vol.Schema:
 
 
 async def async_find_momit_nodes(
-    host: str, port: int | None
+    settings: MomitSettings, host: str, port: int | None
 ) -> tuple[list[StoredMomitNode], str | None]:
     """The gateway's AC controller nodes with their device info, or a form error key.
 
@@ -194,7 +183,7 @@ async def async_find_momit_nodes(
     if port is not None:
         ports = [port]
     else:
-        found = await discover_nodes(host, options=MOMIT_SCAN)
+        found = await discover_nodes(host, options=settings.scan)
         if not found:
             return [], "cannot_connect_gateway"
         ports = [node.port for node in found if node.is_ac_controller]
@@ -203,7 +192,7 @@ async def async_find_momit_nodes(
     nodes: dict[str, StoredMomitNode] = {}
     for node_port in ports:
         try:
-            async with MomitCoolClient(host, node_port, options=MOMIT_CLIENT_OPTIONS) as client:
+            async with MomitCoolClient(host, node_port, options=settings.client) as client:
                 await client.probe()
                 info = await client.get_device_info()
         except MomitNodeNotFoundError:
@@ -465,7 +454,9 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._momit_host = host
                 if port is None:
                     return await self.async_step_momit_scan()
-                nodes, error = await async_find_momit_nodes(host, int(port))
+                nodes, error = await async_find_momit_nodes(
+                    momit_settings(self.hass), host, int(port)
+                )
                 if error is None:
                     self._momit_nodes = nodes
                     return await self.async_step_momit_confirm()
@@ -480,7 +471,8 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
         """Search the gateway's ports in the background, with a progress screen."""
         if self._momit_scan is None:
             self._momit_scan = self.hass.async_create_task(
-                async_find_momit_nodes(self._momit_host, None), eager_start=False
+                async_find_momit_nodes(momit_settings(self.hass), self._momit_host, None),
+                eager_start=False,
             )
         if not self._momit_scan.done():
             return self.async_show_progress(
@@ -539,7 +531,9 @@ class KumoMomitConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
                 error = "cannot_connect_gateway"
                 for candidate in ports:
-                    nodes, error = await async_find_momit_nodes(host, candidate)
+                    nodes, error = await async_find_momit_nodes(
+                        momit_settings(self.hass), host, candidate
+                    )
                     if error is None:
                         break
             if error is None and not known & {node.serial for node in nodes}:

@@ -34,7 +34,7 @@ from simulators.kumo_units import KumoUnitDefinition
 from simulators.momit_gateway import GatewaySimulator
 from tests.momit.conftest import client_options, wait_until
 
-from .conftest import BEDROOM, LIVING_ROOM
+from .conftest import BEDROOM, LIVING_ROOM, use_momit_settings
 from .test_config_flow import sign_in, start_kumo_flow
 
 
@@ -162,11 +162,9 @@ async def test_momit_node_moved_is_followed_and_remembered(
     hass: HomeAssistant,
     momit_gateway: GatewaySimulator,
     momit_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The node shows up on a new gateway port: found again by serial, stored in the entry."""
-    options = replace(client_options(momit_gateway), silence_timeout_s=1.0)
-    monkeypatch.setattr("custom_components.kumo_momit.MOMIT_CLIENT_OPTIONS", options)
+    use_momit_settings(hass, client=replace(client_options(momit_gateway), silence_timeout_s=1.0))
     assert await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     new_port = await momit_gateway.move_node()
