@@ -29,17 +29,12 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
-from custom_components.kumo_momit.const import (
-    CONF_FAMILY,
-    CONF_NODES,
-    CONF_UNITS,
-    DOMAIN,
-    FAMILY_KUMO,
-    FAMILY_MOMIT,
-)
-from custom_components.kumo_momit.data import MomitRuntimeData, StoredMomitNode
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO, FAMILY_MOMIT
 from custom_components.kumo_momit.kumo import KumoUnitKind, KumoUnitRecord
+from custom_components.kumo_momit.kumo_ha.const import CONF_UNITS
 from custom_components.kumo_momit.kumo_ha.settings import KUMO_SETTINGS, KumoSettings
+from custom_components.kumo_momit.momit_ha.const import CONF_NODES
+from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, StoredMomitNode
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import demo_units
 from simulators.momit_gateway import GatewaySimulator

@@ -12,21 +12,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
-from custom_components.kumo_momit.const import (
-    CONF_FAMILY,
-    CONF_NODES,
-    CONF_UNITS,
-    DOMAIN,
-    FAMILY_KUMO,
-    FAMILY_MOMIT,
-)
-from custom_components.kumo_momit.data import StoredMomitNode
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO, FAMILY_MOMIT
 from custom_components.kumo_momit.kumo import (
     FieldSource,
     FieldSources,
     KumoUnitKind,
     KumoUnitRecord,
 )
+from custom_components.kumo_momit.kumo_ha.const import CONF_UNITS
+from custom_components.kumo_momit.momit_ha.const import CONF_NODES
+from custom_components.kumo_momit.momit_ha.data import StoredMomitNode
 from custom_components.kumo_momit.momit_ha.settings import (
     MOMIT_SETTINGS,
     MomitSettings,

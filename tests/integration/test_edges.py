@@ -18,16 +18,17 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.kumo_momit.config_flow import CONF_CLOUD_SERVERS
-from custom_components.kumo_momit.const import (
+from custom_components.kumo_momit.const import DOMAIN
+from custom_components.kumo_momit.kumo_ha.const import (
+    CONF_CLOUD_SERVERS,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
-    DOMAIN,
 )
-from custom_components.kumo_momit.data import MomitRuntimeData, stored_nodes, stored_units
-from custom_components.kumo_momit.flow_helpers import read_kumo_cache
+from custom_components.kumo_momit.kumo_ha.data import stored_units
+from custom_components.kumo_momit.kumo_ha.flow_helpers import read_kumo_cache
 from custom_components.kumo_momit.momit import AcMode, AcOutput, AcState
+from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
@@ -135,7 +136,7 @@ async def test_coordinator_refuses_invalid_values(
     """A value the unit does not take is a ServiceValidationError from the write path."""
     coordinator = setup_kumo.runtime_data.indoor_units[BEDROOM]
     with pytest.raises(ServiceValidationError) as err:
-        await coordinator.async_command(lambda unit: unit.set_vane_direction("swing"))
+        await coordinator.async_command(lambda device: device.set_vane_direction("swing"))
     assert err.value.translation_key == "kumo_invalid_value"
 
 

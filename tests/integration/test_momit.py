@@ -35,17 +35,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.kumo_momit.const import (
-    CONF_FAMILY,
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_MOMIT
+from custom_components.kumo_momit.momit import client_context_users
+from custom_components.kumo_momit.momit_ha.const import (
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
     CONF_NODES,
     CONF_TEMP_STEP,
-    DOMAIN,
-    FAMILY_MOMIT,
 )
-from custom_components.kumo_momit.data import MomitRuntimeData, stored_nodes
-from custom_components.kumo_momit.momit import client_context_users
+from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.momit_gateway import GatewaySimulator
 from tests.momit.conftest import client_options, scan_options, wait_until
 
