@@ -36,7 +36,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_MOMIT
-from custom_components.kumo_momit.momit import client_context_users
 from custom_components.kumo_momit.momit_ha.const import (
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
@@ -45,7 +44,7 @@ from custom_components.kumo_momit.momit_ha.const import (
 )
 from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.momit_gateway import GatewaySimulator
-from tests.momit.conftest import client_options, scan_options, wait_until
+from tests.momit.conftest import client_options, open_momit_links, scan_options, wait_until
 
 from .conftest import use_momit_settings
 
@@ -100,7 +99,7 @@ async def test_flow_finds_the_ac_node_by_scanning(
     assert entry.state is ConfigEntryState.LOADED
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    assert client_context_users() == 0
+    assert open_momit_links() == 0
 
 
 async def test_flow_with_a_port_and_its_errors(
@@ -289,7 +288,7 @@ async def test_setup_retries_when_the_gateway_is_silent(
     await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     assert momit_entry.state is ConfigEntryState.SETUP_RETRY
-    assert client_context_users() == 0
+    assert open_momit_links() == 0
     await momit_gateway.set_faults(blackhole=False)
 
 
