@@ -1,85 +1,46 @@
-"""The config flow against the Kumo Cloud and unit simulators: every branch, every error."""
+"""Adding a Kumo account against the cloud and unit simulators: every branch, every error."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 import json
 from pathlib import Path
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.kumo_momit.const import CONF_FAMILY, CONF_SERIAL, DOMAIN, FAMILY_KUMO
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
 from custom_components.kumo_momit.kumo import build_kumo_cache
 from custom_components.kumo_momit.kumo_ha.const import (
     CONF_ADDRESS,
     CONF_CLOUD_SERVERS,
     CONF_CRYPTO_SERIAL,
-    CONF_REFRESH_FROM_CLOUD,
-    CONF_SCAN_INTERVAL,
     CONF_SKIP,
     CONF_UNIT_PASSWORD,
-    CONF_UNITS,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
 )
 from custom_components.kumo_momit.kumo_ha.data import stored_units
-from simulators.kumo_cloud import (
-    DEMO_PASSWORD,
-    DEMO_USERNAME,
-    CloudAccountKind,
-    KumoCloudSimulator,
-)
+from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
 
-from .conftest import BEDROOM, LIVING_ROOM, STATION, kumo_entry_data, record_for
-
-
-def servers(cloud: KumoCloudSimulator) -> dict[str, str]:
-    """The advanced-mode section pointing every cloud service at the simulator."""
-    return {
-        CONF_V3_BASE_URL: cloud.base_url,
-        CONF_V2_BASE_URL: cloud.base_url,
-        CONF_V2_CA_BASE_URL: cloud.base_url,
-    }
-
-
-async def start_kumo_flow(hass: HomeAssistant) -> str:
-    """Open the flow as an advanced user and pick the Kumo branch."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["kumo", "momit"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "kumo"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "kumo"
-    return str(result["flow_id"])
-
-
-async def sign_in(
-    hass: HomeAssistant, flow_id: str, cloud: KumoCloudSimulator, password: str = DEMO_PASSWORD
-) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_configure(
-        flow_id,
-        {
-            CONF_USERNAME: DEMO_USERNAME,
-            CONF_PASSWORD: password,
-            CONF_CLOUD_SERVERS: servers(cloud),
-        },
-    )
-    return dict(result)
+from .conftest import (
+    BEDROOM,
+    LIVING_ROOM,
+    STATION,
+    kumo_entry_data,
+    record_for,
+    servers,
+    sign_in,
+    start_kumo_flow,
+)
 
 
 async def test_legacy_account_gets_every_unit_complete(
@@ -102,6 +63,16 @@ async def test_legacy_account_gets_every_unit_complete(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("climate.living_room").state == "off"
+
+
+async def test_basic_users_do_not_see_the_server_fields(hass: HomeAssistant) -> None:
+    """Cloud server URLs are an advanced option."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "kumo"}
+    )
+    fields = {str(key) for key in result["data_schema"].schema}
+    assert fields == {"username", "password"}
 
 
 @pytest.mark.parametrize(
@@ -140,6 +111,27 @@ async def test_cloud_errors_are_form_errors_and_recoverable(
         freezer.tick(timedelta(minutes=16))
     result = await sign_in(hass, flow_id, kumo_cloud)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_an_unexpected_cloud_answer_is_unknown(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator
+) -> None:
+    """A server that answers nothing Kumo-like is an 'unknown' error, not a crash."""
+    flow_id = await start_kumo_flow(hass)
+    nowhere = f"{kumo_cloud.base_url}/nowhere"
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {
+            "username": DEMO_USERNAME,
+            "password": DEMO_PASSWORD,
+            CONF_CLOUD_SERVERS: {
+                CONF_V3_BASE_URL: nowhere,
+                CONF_V2_BASE_URL: nowhere,
+                CONF_V2_CA_BASE_URL: nowhere,
+            },
+        },
+    )
+    assert result["errors"] == {"base": "unknown"}
 
 
 async def test_account_with_no_units(
@@ -231,6 +223,21 @@ async def test_comfort_account_asks_for_keys_and_addresses_unit_by_unit(
     assert not units[STATION].has_secrets
 
 
+async def test_unit_without_address_and_no_dhcp_sighting_is_asked_for(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_cloud: KumoCloudSimulator
+) -> None:
+    """Keys from the cloud but no address, and DHCP has not seen it yet: ask the user."""
+    del kumo_cloud.addresses[LIVING_ROOM]
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["step_id"] == "unit_address"
+    assert result["description_placeholders"]["name"] == "Living Room"
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ADDRESS: kumo_units.address(LIVING_ROOM)}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_hass_kumo_cache_is_offered_and_imported(
     hass: HomeAssistant,
     tmp_path: Path,
@@ -300,183 +307,3 @@ async def test_reauth_updates_the_password(
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_PASSWORD] == DEMO_PASSWORD
     assert all(unit.is_complete for unit in stored_units(entry.data))
-
-
-async def test_reconfigure_changes_one_address_after_a_probe(
-    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_entry: MockConfigEntry
-) -> None:
-    """The new address must answer with that unit's own keys."""
-    result = await kumo_entry.start_reconfigure_flow(hass)
-    assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: kumo_units.address(BEDROOM)},
-    )
-    assert result["errors"] == {"base": "wrong_unit_secrets"}
-    new_address = kumo_units.address(LIVING_ROOM).replace("127.0.0.1", "127.0.0.1")
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: f" {new_address} "}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-
-
-async def test_reconfigure_needs_a_unit_with_keys(
-    hass: HomeAssistant, unit_definitions: list[KumoUnitDefinition]
-) -> None:
-    """Without keys nothing can be probed, so there is nothing to reconfigure."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEMO_USERNAME,
-        data=kumo_entry_data([record_for(d, None, secrets=False) for d in unit_definitions]),
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    assert result["reason"] == "no_units_with_secrets"
-
-
-async def test_options_poll_interval_reloads(
-    hass: HomeAssistant, setup_kumo: MockConfigEntry
-) -> None:
-    """A new poll interval is applied by reloading the entry."""
-    result = await hass.config_entries.options.async_init(setup_kumo.entry_id)
-    assert result["step_id"] == "init"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 30}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    assert setup_kumo.options == {CONF_SCAN_INTERVAL: 30}
-    coordinator = setup_kumo.runtime_data.indoor_units[LIVING_ROOM]
-    assert coordinator.update_interval is not None
-    assert coordinator.update_interval.total_seconds() == 30
-
-
-async def test_options_refresh_from_cloud_keeps_local_facts(
-    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_cloud: KumoCloudSimulator
-) -> None:
-    """Refreshing renames units and never erases stored keys, even from a keyless cloud."""
-    units = [record_for(d, kumo_units.address(d.serial)) for d in kumo_cloud.units]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEMO_USERNAME,
-        data=kumo_entry_data(units, **servers(kumo_cloud)),
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    kumo_cloud.account = CloudAccountKind.COMFORT_NATIVE
-    kumo_cloud.units[0] = KumoUnitDefinition(**{**vars(kumo_cloud.units[0]), "label": "Lounge"})
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_REFRESH_FROM_CLOUD: True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    refreshed = {u.serial: u for u in stored_units(entry.data)}
-    assert refreshed[LIVING_ROOM].name == "Lounge"
-    assert all(unit.is_complete for unit in refreshed.values())
-
-
-async def test_options_refresh_with_a_rejected_password_starts_reauth(
-    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_cloud: KumoCloudSimulator
-) -> None:
-    """The stored password no longer works: a form error, and a reauth flow is started."""
-    units = [record_for(d, kumo_units.address(d.serial)) for d in kumo_cloud.units]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=DEMO_USERNAME,
-        data=kumo_entry_data(units, **{CONF_PASSWORD: "changed", **servers(kumo_cloud)}),
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_REFRESH_FROM_CLOUD: True}
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
-
-
-def dhcp(mac: str, ip: str) -> DhcpServiceInfo:
-    return DhcpServiceInfo(ip=ip, hostname="kumo", macaddress=mac.replace(":", ""))
-
-
-async def test_dhcp_moves_a_known_unit_to_its_new_address(
-    hass: HomeAssistant,
-    unit_definitions: list[KumoUnitDefinition],
-    kumo_units: KumoUnitSimulator,
-    setup_kumo: MockConfigEntry,
-) -> None:
-    """A known MAC at a new IP: probed with its keys, stored, entry reloaded; no user action."""
-    living = unit_definitions[0]
-    units = stored_units(setup_kumo.data)
-    moved = [
-        u.with_address("127.0.0.1:9", u.sources.address) if u.serial == LIVING_ROOM else u
-        for u in units
-    ]
-    hass.config_entries.async_update_entry(
-        setup_kumo, data={**setup_kumo.data, CONF_UNITS: [u.to_storage() for u in moved]}
-    )
-    await hass.async_block_till_done()
-    host, port = kumo_units.address(LIVING_ROOM).split(":")
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp(living.mac, f"{host}:{port}")
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    await hass.async_block_till_done()
-    unit = next(u for u in stored_units(setup_kumo.data) if u.serial == LIVING_ROOM)
-    assert unit.address == kumo_units.address(LIVING_ROOM)
-    assert unit.sources.address == "dhcp"
-    assert hass.states.get("climate.living_room").state == "off"
-
-
-async def test_dhcp_for_a_foreign_adapter_is_ignored(
-    hass: HomeAssistant, kumo_entry: MockConfigEntry
-) -> None:
-    """An adapter of no configured account is not offered."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp("50:26:ef:aa:bb:cc", "127.0.0.1")
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "not_kumo_unit"
-
-
-async def test_dhcp_confirms_a_unit_whose_mac_the_cloud_did_not_give(
-    hass: HomeAssistant,
-    unit_definitions: list[KumoUnitDefinition],
-    kumo_units: KumoUnitSimulator,
-) -> None:
-    """A unit with keys but no MAC/address: the adapter answering with its keys is offered."""
-    living = unit_definitions[0]
-    record = record_for(living, None)
-    record = type(record)(**{**vars(record), "mac": None})
-    entry = MockConfigEntry(domain=DOMAIN, unique_id=DEMO_USERNAME, data=kumo_entry_data([record]))
-    entry.add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_DHCP},
-        data=dhcp(living.mac, kumo_units.address(LIVING_ROOM)),
-    )
-    assert result["step_id"] == "dhcp_confirm"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["reason"] == "address_updated"
-    unit = stored_units(entry.data)[0]
-    assert unit.address == kumo_units.address(LIVING_ROOM)
-    assert unit.mac == living.mac
-
-
-async def test_unit_without_address_and_no_dhcp_sighting_is_asked_for(
-    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_cloud: KumoCloudSimulator
-) -> None:
-    """Keys from the cloud but no address, and DHCP has not seen it yet: ask the user."""
-    del kumo_cloud.addresses[LIVING_ROOM]
-    flow_id = await start_kumo_flow(hass)
-    result = await sign_in(hass, flow_id, kumo_cloud)
-    assert result["step_id"] == "unit_address"
-    assert result["description_placeholders"]["name"] == "Living Room"
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_ADDRESS: kumo_units.address(LIVING_ROOM)}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
