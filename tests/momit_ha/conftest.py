@@ -83,9 +83,14 @@ async def setup_momit(hass: HomeAssistant, momit_entry: MockConfigEntry) -> Mock
     """The Momit entry, set up, with push registered."""
     assert await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
-    await wait_until(lambda: coordinator.client.push_active)
+    await push_registered(momit_entry)
     return momit_entry
+
+
+async def push_registered(entry: MockConfigEntry) -> None:
+    """Wait until the entry's node observes its resources (push is up)."""
+    coordinator = next(iter(entry.runtime_data.nodes.values()))
+    await wait_until(lambda: coordinator.client.push_active)
 
 
 def entity(hass: HomeAssistant, domain: str, suffix: str = "") -> str:

@@ -22,9 +22,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulators.momit_gateway import GatewaySimulator
 from tests.ha import assert_platform_snapshot, call_climate
-from tests.momit.conftest import wait_until
 
-from .conftest import entity, puts
+from .conftest import entity, push_registered, puts
 
 
 async def test_commands_on_the_wire(
@@ -95,11 +94,11 @@ async def test_entities(
     momit_entry: MockConfigEntry,
 ) -> None:
     """The climate entity of a Momit Cool node, with the state the gateway reports."""
-
-    async def push_registered() -> None:
-        coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
-        await wait_until(lambda: coordinator.client.push_active)
-
     await assert_platform_snapshot(
-        hass, entity_registry, ha_snapshot, momit_entry, Platform.CLIMATE, push_registered
+        hass,
+        entity_registry,
+        ha_snapshot,
+        momit_entry,
+        Platform.CLIMATE,
+        lambda: push_registered(momit_entry),
     )

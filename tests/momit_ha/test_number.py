@@ -9,7 +9,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from tests.ha import assert_platform_snapshot
-from tests.momit.conftest import wait_until
+
+from .conftest import push_registered
 
 
 async def test_entities(
@@ -19,11 +20,11 @@ async def test_entities(
     momit_entry: MockConfigEntry,
 ) -> None:
     """The timer entity: its range, unit, category and default."""
-
-    async def push_registered() -> None:
-        coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
-        await wait_until(lambda: coordinator.client.push_active)
-
     await assert_platform_snapshot(
-        hass, entity_registry, ha_snapshot, momit_entry, Platform.NUMBER, push_registered
+        hass,
+        entity_registry,
+        ha_snapshot,
+        momit_entry,
+        Platform.NUMBER,
+        lambda: push_registered(momit_entry),
     )
