@@ -25,7 +25,10 @@ from custom_components.kumo_momit.kumo import (
     IndoorUnitStatus,
     KumoCacheError,
     KumoClientOptions,
+    KumoCloudAdapterStatus,
+    KumoCloudDevice,
     KumoCloudError,
+    KumoCloudSite,
     KumoCloudTokens,
     KumoCloudV3Api,
     KumoCloudV3Client,
@@ -49,9 +52,6 @@ from custom_components.kumo_momit.kumo.cloud_tokens import (
 )
 from custom_components.kumo_momit.kumo.cloud_v2 import parse_v2_login
 from custom_components.kumo_momit.kumo.cloud_v3_models import (
-    KumoCloudAdapterStatus,
-    KumoCloudDevice,
-    KumoCloudSite,
     parse_v3_profile,
     parse_v3_sites,
     parse_v3_zones,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import logging
-import socket
 import time
 import tracemalloc
 
@@ -37,6 +36,7 @@ from custom_components.kumo_momit.kumo import (
 from custom_components.kumo_momit.kumo._cloud_http import host_of
 from custom_components.kumo_momit.kumo.token import encode_body
 
+from .conftest import black_hole
 from .hostile import DEEP_NESTING, chain_text
 
 CREDENTIALS = KumoCredentials("c2VjcmV0LXBhc3N3b3Jk", "0011223344556677889a")
@@ -289,18 +289,14 @@ async def test_redirects_are_not_followed(session: aiohttp.ClientSession) -> Non
 
 async def test_connect_timeout_names_no_signed_url(session: aiohttp.ClientSession) -> None:
     """The ordinary "unit offline" case: aiohttp's own error quotes the URL, ours does not."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)  # never accepted: Linux queues backlog + 1 = one connection
-        port = listener.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            client = KumoUnitClient(
-                session,
-                f"127.0.0.1:{port}",
-                CREDENTIALS,
-                options=KumoClientOptions(connect_timeout=0.2, deadline=1.0, attempts=2),
-            )
-            error, elapsed = await timed(client.request(STATUS))
+    with black_hole() as address:
+        client = KumoUnitClient(
+            session,
+            address,
+            CREDENTIALS,
+            options=KumoClientOptions(connect_timeout=0.2, deadline=1.0, attempts=2),
+        )
+        error, elapsed = await timed(client.request(STATUS))
     assert isinstance(error, KumoConnectionError)
     assert_no_secret(error)
     assert error.__cause__ is None
