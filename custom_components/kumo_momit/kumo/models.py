@@ -529,26 +529,14 @@ def round_setpoint(value: float) -> float:
 # --- aggregates ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class IndoorUnitState:
-    """Everything known about one indoor unit after a poll."""
+class _PairedSensors:
+    """Readings of the wireless sensors paired with an adapter, and the adapter's WiFi.
 
-    serial: str
-    name: str
-    status: IndoorUnitStatus
-    profile: IndoorUnitProfile
+    Each reading is the first paired sensor's that is known (pykumo's order, §9.1).
+    """
+
+    sensors: tuple[WirelessSensor, ...]
     adapter: AdapterStatus | None
-    capabilities: Capabilities
-    sensors: tuple[WirelessSensor, ...] = ()
-    mhk2: Mhk2Status | None = None
-
-    @property
-    def humidity(self) -> float | None:
-        """First sensor humidity, else the MHK2's indoor humidity (pykumo order, §9.1)."""
-        for sensor in self.sensors:
-            if sensor.humidity is not None:
-                return sensor.humidity
-        return self.mhk2.indoor_humidity if self.mhk2 else None
 
     @property
     def sensor_temperature(self) -> float | None:
@@ -566,9 +554,35 @@ class IndoorUnitState:
         return next((s.rssi for s in self.sensors if s.rssi is not None), None)
 
     @property
+    def sensor_humidity(self) -> float | None:
+        """First wireless-sensor humidity (%)."""
+        return next((s.humidity for s in self.sensors if s.humidity is not None), None)
+
+    @property
     def wifi_rssi(self) -> int | None:
         """Adapter WiFi signal strength (dBm)."""
         return self.adapter.wifi_rssi if self.adapter else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndoorUnitState(_PairedSensors):
+    """Everything known about one indoor unit after a poll."""
+
+    serial: str
+    name: str
+    status: IndoorUnitStatus
+    profile: IndoorUnitProfile
+    adapter: AdapterStatus | None
+    capabilities: Capabilities
+    sensors: tuple[WirelessSensor, ...] = ()
+    mhk2: Mhk2Status | None = None
+
+    @property
+    def humidity(self) -> float | None:
+        """First sensor humidity, else the MHK2's indoor humidity (pykumo order, §9.1)."""
+        if (humidity := self.sensor_humidity) is not None:
+            return humidity
+        return self.mhk2.indoor_humidity if self.mhk2 else None
 
     @property
     def has_humidity(self) -> bool:
@@ -577,7 +591,7 @@ class IndoorUnitState:
 
 
 @dataclass(frozen=True, kw_only=True)
-class StationState:
+class StationState(_PairedSensors):
     """A Kumo Station (§10): outdoor air temperature, paired sensors, adapter WiFi."""
 
     serial: str
@@ -587,11 +601,6 @@ class StationState:
     adapter: AdapterStatus | None = None
 
     @property
-    def wifi_rssi(self) -> int | None:
-        """Adapter WiFi signal strength (dBm)."""
-        return self.adapter.wifi_rssi if self.adapter else None
-
-    @property
     def humidity(self) -> float | None:
         """First sensor humidity."""
-        return next((s.humidity for s in self.sensors if s.humidity is not None), None)
+        return self.sensor_humidity
