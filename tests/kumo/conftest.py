@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+import os
+import socket
 from typing import Any
 
 import aiohttp
+from hypothesis import HealthCheck, settings
 import pytest
 
 from custom_components.kumo_momit.kumo import (
+    KumoClientOptions,
     KumoCredentials,
     KumoIndoorUnit,
+    KumoPollerOptions,
     KumoStation,
     KumoUnitClient,
 )
@@ -19,6 +25,25 @@ from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition, demo_units
 
 LIVING_ROOM, BEDROOM, STATION = (d.serial for d in demo_units())
+
+# Property tests of the Kumo parsers. In the suite: a fixed set of examples per parser
+# (derandomized, no example database), so every run checks the same inputs. Outside CI,
+# HYPOTHESIS_PROFILE=kumo-fuzz draws fresh examples, 1,000 per parser (see bench/README.md).
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+settings.register_profile(
+    "kumo-ci",
+    max_examples=200,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_QUIET,
+)
+settings.register_profile(
+    "kumo-fuzz", max_examples=1000, database=None, deadline=None, suppress_health_check=_QUIET
+)
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
+KUMO_PROPERTIES = settings.get_profile(_PROFILE if _PROFILE.startswith("kumo-") else "kumo-ci")
+"""Settings of every Kumo property test (used as a decorator)."""
 
 
 @pytest.fixture(autouse=True)
@@ -90,15 +115,22 @@ def make_client(
     """Build a client for a simulated unit, with small timeouts so failing tests stay fast."""
 
     def factory(serial: str = LIVING_ROOM, **kwargs: Any) -> KumoUnitClient:
+        """`kwargs`: `credentials`, `clock`, or any `KumoClientOptions` field."""
+        credentials = kwargs.pop("credentials", None) or credentials_of(sim, serial)
+        client_clock = kwargs.pop("clock", clock)
         options: dict[str, Any] = {
             "connect_timeout": 0.5,
             "read_timeout": 0.5,
             "auth_retry_delay": 0.0,
-            "clock": clock,
         }
         options.update(kwargs)
-        credentials = options.pop("credentials", None) or credentials_of(sim, serial)
-        return KumoUnitClient(session, sim.address(serial), credentials, **options)
+        return KumoUnitClient(
+            session,
+            sim.address(serial),
+            credentials,
+            options=KumoClientOptions(**options),
+            clock=client_clock,
+        )
 
     return factory
 
@@ -110,9 +142,14 @@ def make_unit(
     """Build an indoor-unit poller on the fake clock."""
 
     def factory(serial: str = LIVING_ROOM, **kwargs: Any) -> KumoIndoorUnit:
+        """`kwargs`: `client_options` for `make_client`, or any `KumoPollerOptions` field."""
         client_options = kwargs.pop("client_options", {})
         return KumoIndoorUnit(
-            serial, serial, make_client(serial, **client_options), clock=clock, **kwargs
+            serial,
+            serial,
+            make_client(serial, **client_options),
+            clock=clock,
+            options=KumoPollerOptions(**kwargs),
         )
 
     return factory
@@ -128,3 +165,18 @@ def make_station(
         return KumoStation(serial, "Station", make_client(serial), clock=clock)
 
     return factory
+
+
+@contextmanager
+def black_hole() -> Iterator[str]:
+    """`127.0.0.1:port` where every connect times out, like a unit off the network.
+
+    A listening socket whose accept queue is full drops further SYNs: Linux queues backlog + 1
+    connections, and one is taken here.
+    """
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)  # never accepted
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            yield f"127.0.0.1:{port}"

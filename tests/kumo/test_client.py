@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-import socket
 
 import aiohttp
 import pytest
@@ -12,16 +11,17 @@ import pytest
 from custom_components.kumo_momit.kumo import (
     KumoAdapterBusyError,
     KumoAuthenticationError,
+    KumoClientOptions,
     KumoCommandRejectedError,
     KumoConnectionError,
     KumoCredentials,
     KumoProtocolError,
     KumoUnitClient,
+    kumo_token,
 )
-from custom_components.kumo_momit.kumo.token import kumo_token
 from simulators.kumo_unit import KumoUnitSimulator
 
-from .conftest import LIVING_ROOM, FakeClock, credentials_of
+from .conftest import LIVING_ROOM, FakeClock, black_hole, credentials_of
 
 STATUS = {"indoorUnit": {"status": {}}}
 STATUS_BODY = b'{"c":{"indoorUnit":{"status":{}}}}'
@@ -221,16 +221,15 @@ async def test_refused_connection_costs_two_attempts(
 async def test_connect_timeout_is_a_connection_error(session: aiohttp.ClientSession) -> None:
     """A SYN nobody answers: a listening socket whose accept queue is full drops it."""
     credentials = KumoCredentials("AQID", "001122334455667788")
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)  # never accepted: Linux queues backlog + 1 = one connection
-        port = listener.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            client = KumoUnitClient(
-                session, f"127.0.0.1:{port}", credentials, connect_timeout=0.1, attempts=2
-            )
-            with pytest.raises(KumoConnectionError, match="2 attempts"):
-                await client.request(STATUS)
+    with black_hole() as address:
+        client = KumoUnitClient(
+            session,
+            address,
+            credentials,
+            options=KumoClientOptions(connect_timeout=0.1, attempts=2),
+        )
+        with pytest.raises(KumoConnectionError, match="2 attempts"):
+            await client.request(STATUS)
     assert client.http_attempts == 2
 
 
@@ -238,7 +237,7 @@ def test_attempts_must_be_positive(session: aiohttp.ClientSession) -> None:
     """Zero attempts would never send anything."""
     credentials = KumoCredentials("AQID", "001122334455667788")
     with pytest.raises(ValueError, match="at least 1"):
-        KumoUnitClient(session, "127.0.0.1", credentials, attempts=0)
+        KumoUnitClient(session, "127.0.0.1", credentials, options=KumoClientOptions(attempts=0))
 
 
 @pytest.mark.parametrize("address", ["", "http://127.0.0.1", "127.0.0.1/api", "user@host", "a b"])

@@ -266,7 +266,7 @@ async def test_each_client_owns_its_context(
         await second.get_state()
         assert first.is_open
         assert second.is_open
-        assert first.link.context() is not second.link.context()
+        assert first._link.context() is not second._link.context()
         assert open_momit_links() == 4  # two contexts, two relays
     assert not second.is_open
     assert first.is_open

@@ -321,7 +321,7 @@ def test_any_single_notification_is_delivered_or_skipped(path: str, payload: byt
     deliver = client._deliver_state if path == PATH_EVENTS else client._deliver_reading
     active: list[bool] = []
     observer = ResourceObserver(
-        client.link,
+        client._link,
         path,
         ObserveSettings(timing=FAST_TIMING, silence_timeout_s=1.0, backoff=Backoff()),
         ObserveCallbacks(on_payload=deliver, on_active=active.append),
@@ -343,7 +343,7 @@ async def test_a_failing_payload_handler_does_not_end_the_observation(
 
     client = MomitCoolClient("127.0.0.1", 15395)  # never opened: no network
     observer = ResourceObserver(
-        client.link,
+        client._link,
         PATH_EVENTS,
         ObserveSettings(timing=FAST_TIMING, silence_timeout_s=1.0, backoff=Backoff()),
         ObserveCallbacks(on_payload=broken, on_active=lambda _active: None),

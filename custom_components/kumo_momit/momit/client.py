@@ -174,11 +174,6 @@ class MomitCoolClient:
         relay = self._link.relay
         return frozenset(relay.reply_ports) if relay is not None else frozenset()
 
-    @property
-    def link(self) -> NodeLink:
-        """Internal link object; kept only until Home Assistant's diagnostics use `reply_ports`."""
-        return self._link
-
     async def connect(self) -> None:
         """Open the relay and the CoAP context; no traffic is sent."""
         if self._closed:
