@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-import os
 import socket
 from typing import Any
 
 import aiohttp
-from hypothesis import HealthCheck, settings
 import pytest
 
 from custom_components.kumo_momit.kumo import (
@@ -23,26 +21,11 @@ from custom_components.kumo_momit.kumo import (
 )
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition, demo_units
+from tests.properties import property_settings
 
 LIVING_ROOM, BEDROOM, STATION = (d.serial for d in demo_units())
 
-# Property tests of the Kumo parsers. In the suite: a fixed set of examples per parser
-# (derandomized, no example database), so every run checks the same inputs. Outside CI,
-# HYPOTHESIS_PROFILE=kumo-fuzz draws fresh examples, 1,000 per parser (see bench/README.md).
-_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
-settings.register_profile(
-    "kumo-ci",
-    max_examples=200,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=_QUIET,
-)
-settings.register_profile(
-    "kumo-fuzz", max_examples=1000, database=None, deadline=None, suppress_health_check=_QUIET
-)
-_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
-KUMO_PROPERTIES = settings.get_profile(_PROFILE if _PROFILE.startswith("kumo-") else "kumo-ci")
+KUMO_PROPERTIES = property_settings("kumo", ci_examples=200)
 """Settings of every Kumo property test (used as a decorator)."""
 
 

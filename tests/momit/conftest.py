@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import gc
-import os
 
-from hypothesis import HealthCheck, settings
 import pytest
 import pytest_socket
 
@@ -26,24 +24,9 @@ from custom_components.kumo_momit.momit import (
 from custom_components.kumo_momit.momit._relay import SourcePortRelay
 from custom_components.kumo_momit.momit._transport import NodeLink
 from simulators.momit_gateway import GatewaySimulator
+from tests.properties import property_settings
 
-# Property tests of the Momit parsers. In the suite: a fixed set of examples per parser
-# (derandomized, no example database), so every run checks the same inputs. Outside CI,
-# HYPOTHESIS_PROFILE=momit-fuzz draws fresh examples, 1,000 per parser (see bench/README.md).
-_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
-settings.register_profile(
-    "momit-ci",
-    max_examples=300,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=_QUIET,
-)
-settings.register_profile(
-    "momit-fuzz", max_examples=1000, database=None, deadline=None, suppress_health_check=_QUIET
-)
-_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
-MOMIT_PROPERTIES = settings.get_profile(_PROFILE if _PROFILE.startswith("momit-") else "momit-ci")
+MOMIT_PROPERTIES = property_settings("momit", ci_examples=300)
 """Settings of every Momit property test (used as a decorator)."""
 
 # Short timings keep failing tests fast; nothing asserts on durations.
