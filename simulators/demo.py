@@ -137,7 +137,7 @@ def _expect(reply: dict[str, Any], kind: str, step_id: str | None = None) -> Non
 async def add_kumo_account(api: HomeAssistantApi, home: KumoHome) -> dict[str, Any]:
     """Add integration → Kumo → the account, with the cloud servers pointed at the simulator."""
     account = ACCOUNTS[LEGACY_ACCOUNT]
-    menu = await api.start_flow(HANDLER, show_advanced_options=True)
+    menu = await api.start_flow(HANDLER)
     _expect(menu, "menu", "user")
     form = await api.flow_step(menu["flow_id"], {"next_step_id": "kumo"})
     _expect(form, "form", "kumo")
@@ -158,7 +158,7 @@ async def add_momit_gateway(
     api: HomeAssistantApi, gateway: GatewaySimulator
 ) -> dict[str, Any] | None:
     """Add integration → Momit → host and the node's port → confirm; None if not offered."""
-    menu = await api.start_flow(HANDLER, show_advanced_options=True)
+    menu = await api.start_flow(HANDLER)
     _expect(menu, "menu", "user")
     if "momit" not in menu["menu_options"]:
         await api.request("DELETE", f"/api/config/config_entries/flow/{menu['flow_id']}")
@@ -236,9 +236,10 @@ def banner(
     say("    is printed below, and the simulated room warms or cools toward the setpoint.")
     say("  • Settings → Devices & services → Mitsubishi Kumo & Momit Cool (local): the entries")
     say("    added through the config flow; Configure sets the poll interval.")
-    say("  • To add the account yourself: delete the Kumo entry, turn on Advanced mode in your")
-    say("    profile, Add integration → Mitsubishi Kumo & Momit Cool (local) → Kumo, sign in with")
-    say(f"    {account.username} / {account.password} and set all three cloud servers to")
+    say("  • To add the account yourself: delete the Kumo entry, Add integration → Mitsubishi")
+    say("    Kumo & Momit Cool (local) → Kumo, sign in with")
+    say(f"    {account.username} / {account.password} and, in the collapsed Cloud servers")
+    say("    section, set all three servers to")
     say(f"    {home.cloud_url(LEGACY_ACCOUNT)} (the simulated Kumo Cloud).")
     if gateway is not None and momit:
         port = gateway.ac_port()

@@ -388,8 +388,8 @@ class HomeAssistantApi:
 
     # --- config entries and flows ----------------------------------------------------------
 
-    async def start_flow(self, handler: str, *, show_advanced_options: bool = True) -> Any:
-        """Start a config flow as "Add integration" does (advanced mode on by default)."""
+    async def start_flow(self, handler: str, *, show_advanced_options: bool = False) -> Any:
+        """Start a config flow as "Add integration" does for a user (advanced mode off)."""
         return await self.request(
             "POST",
             "/api/config/config_entries/flow",

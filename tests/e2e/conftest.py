@@ -191,7 +191,7 @@ async def api(
 
 
 def cloud_servers(url: str) -> dict[str, str]:
-    """The advanced "cloud servers" section, pointing every server at one simulator."""
+    """The collapsed "cloud servers" section, pointing every server at one simulator."""
     return {"v3_base_url": url, "v2_base_url": url, "v2_ca_base_url": url}
 
 
