@@ -60,8 +60,10 @@ async def test_legacy_account_is_one_form(legacy_account: list[dict[str, Any]]) 
     assert [field["name"] for field in form["data_schema"]] == [
         "username",
         "password",
-        "cloud_servers",  # shown because the flow was started in advanced mode
+        "cloud_servers",  # every user gets it (the flow is not in advanced mode), closed
     ]
+    servers = form["data_schema"][2]
+    assert (servers["type"], servers["expanded"]) == ("expandable", False)
     assert done["type"] == "create_entry"
     assert done["title"] == "demo@example.com"
     assert done["result"]["state"] == "loaded"

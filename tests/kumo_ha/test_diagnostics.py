@@ -18,6 +18,7 @@ from custom_components.kumo_momit.kumo_ha.const import CONF_V3_BASE_URL
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
+from tests.ha import device_by_identifier
 
 from .conftest import LIVING_ROOM, kumo_entry_data, record_for
 
@@ -50,7 +51,7 @@ async def test_device_diagnostics(
     setup_kumo: MockConfigEntry,
 ) -> None:
     """One device's state, redacted the same way."""
-    device = device_registry.async_get_device(identifiers={(DOMAIN, LIVING_ROOM)})
+    device = device_by_identifier(device_registry, setup_kumo, (DOMAIN, LIVING_ROOM))
     assert device is not None
     diagnostics = await get_diagnostics_for_device(hass, hass_client, setup_kumo, device)
     assert diagnostics["device"]["name"] == "Living Room"

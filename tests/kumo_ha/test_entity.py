@@ -7,6 +7,8 @@ from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from tests.ha import device_view
+
 
 async def test_devices(
     hass: HomeAssistant,
@@ -18,4 +20,6 @@ async def test_devices(
     devices = dr.async_entries_for_config_entry(device_registry, setup_kumo.entry_id)
     assert len(devices) == 3
     for device in sorted(devices, key=lambda d: d.serial_number or ""):
-        assert device == ha_snapshot(name=f"{device.serial_number}-device")
+        assert device_view(device_registry, device) == ha_snapshot(
+            name=f"{device.serial_number}-device"
+        )

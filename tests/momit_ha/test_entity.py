@@ -7,6 +7,8 @@ from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from tests.ha import device_view
+
 
 async def test_devices(
     hass: HomeAssistant,
@@ -17,4 +19,4 @@ async def test_devices(
     """One device per Momit Cool node, keyed by its serial."""
     devices = dr.async_entries_for_config_entry(device_registry, setup_momit.entry_id)
     assert len(devices) == 1
-    assert devices[0] == ha_snapshot(name="momit-device")
+    assert device_view(device_registry, devices[0]) == ha_snapshot(name="momit-device")

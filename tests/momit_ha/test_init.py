@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.momit_ha.data import stored_nodes
 from simulators.momit_gateway import GatewaySimulator
+from tests.ha import delete_device, device_by_identifier
 from tests.momit.conftest import open_momit_links
 
 
@@ -37,10 +38,10 @@ async def test_user_can_delete_a_node_device(
     """Deleting a Momit Cool's device drops the node from the gateway entry."""
     assert await async_setup_component(hass, "config", {})
     serial = momit_gateway.ac_serials[0]
-    device = device_registry.async_get_device(identifiers={(DOMAIN, f"momit-{serial}")})
+    device = device_by_identifier(device_registry, setup_momit, (DOMAIN, f"momit-{serial}"))
     assert device is not None
     client = await hass_ws_client(hass)
-    response = await client.remove_device(device.id, setup_momit.entry_id)
+    response = await delete_device(client, device, setup_momit)
     assert response["success"]
     await hass.async_block_till_done()
     assert stored_nodes(setup_momit.data) == []

@@ -11,8 +11,8 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResu
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import SelectOptionDict, SelectSelector, SelectSelectorConfig
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
-import voluptuous as vol
 
+from ..compat import vol
 from ..const import CONF_SERIAL, FAMILY_KUMO, LOGGER
 from ..data import async_family_entries
 from ..kumo import (

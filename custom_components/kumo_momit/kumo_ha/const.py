@@ -13,7 +13,7 @@ CONF_CRYPTO_SERIAL: Final = "crypto_serial"
 CONF_V3_BASE_URL: Final = "v3_base_url"
 CONF_V2_BASE_URL: Final = "v2_base_url"
 CONF_V2_CA_BASE_URL: Final = "v2_ca_base_url"
-# The collapsed form section holding the three server URLs (advanced mode).
+# The collapsed form section holding the three server URLs (a test server or a proxy).
 CONF_CLOUD_SERVERS: Final = "cloud_servers"
 # "Finish this unit later" (through its repair issue).
 CONF_SKIP: Final = "skip"

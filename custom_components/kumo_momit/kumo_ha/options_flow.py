@@ -7,8 +7,8 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
-import voluptuous as vol
 
+from ..compat import vol
 from .const import (
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,

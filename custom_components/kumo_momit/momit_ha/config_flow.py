@@ -13,8 +13,8 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
-import voluptuous as vol
 
+from ..compat import vol
 from ..const import CONF_FAMILY, FAMILY_MOMIT, LOGGER
 from ..momit import MomitCoolClient, MomitError, MomitNodeNotFoundError, discover_nodes
 from .const import CONF_NODES
