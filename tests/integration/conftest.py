@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
@@ -11,20 +12,20 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
-from custom_components.kumo_momit.const import (
-    CONF_FAMILY,
-    CONF_NODES,
-    CONF_UNITS,
-    DOMAIN,
-    FAMILY_KUMO,
-    FAMILY_MOMIT,
-)
-from custom_components.kumo_momit.data import StoredMomitNode
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO, FAMILY_MOMIT
 from custom_components.kumo_momit.kumo import (
     FieldSource,
     FieldSources,
     KumoUnitKind,
     KumoUnitRecord,
+)
+from custom_components.kumo_momit.kumo_ha.const import CONF_UNITS
+from custom_components.kumo_momit.momit_ha.const import CONF_NODES
+from custom_components.kumo_momit.momit_ha.data import StoredMomitNode
+from custom_components.kumo_momit.momit_ha.settings import (
+    MOMIT_SETTINGS,
+    MomitSettings,
+    momit_settings,
 )
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
@@ -148,19 +149,19 @@ def momit_gateway_process() -> Iterator[GatewaySimulator]:
 
 
 @pytest.fixture
-def momit_gateway(
-    momit_gateway_process: GatewaySimulator, monkeypatch: pytest.MonkeyPatch
-) -> GatewaySimulator:
+def momit_gateway(hass: HomeAssistant, momit_gateway_process: GatewaySimulator) -> GatewaySimulator:
     """A fresh gateway world; clients use short timings and scan only its port window."""
     momit_gateway_process.reset_sync()
     pytest_socket.socket_allow_hosts(LOOPBACK_HOSTS, allow_unix_socket=True)
-    options = client_options(momit_gateway_process)
-    monkeypatch.setattr("custom_components.kumo_momit.MOMIT_CLIENT_OPTIONS", options)
-    monkeypatch.setattr("custom_components.kumo_momit.config_flow.MOMIT_CLIENT_OPTIONS", options)
-    monkeypatch.setattr(
-        "custom_components.kumo_momit.config_flow.MOMIT_SCAN", scan_options(momit_gateway_process)
+    hass.data[MOMIT_SETTINGS] = MomitSettings(
+        client=client_options(momit_gateway_process), scan=scan_options(momit_gateway_process)
     )
     return momit_gateway_process
+
+
+def use_momit_settings(hass: HomeAssistant, **changes: Any) -> None:
+    """Change what the next Momit set-up or flow runs with (e.g. a shorter silence timeout)."""
+    hass.data[MOMIT_SETTINGS] = replace(momit_settings(hass), **changes)
 
 
 @pytest.fixture

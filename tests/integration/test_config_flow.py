@@ -16,24 +16,22 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.kumo_momit.config_flow import CONF_CLOUD_SERVERS, CONF_SKIP
-from custom_components.kumo_momit.const import (
+from custom_components.kumo_momit.const import CONF_FAMILY, CONF_SERIAL, DOMAIN, FAMILY_KUMO
+from custom_components.kumo_momit.kumo import build_kumo_cache
+from custom_components.kumo_momit.kumo_ha.const import (
     CONF_ADDRESS,
+    CONF_CLOUD_SERVERS,
     CONF_CRYPTO_SERIAL,
-    CONF_FAMILY,
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,
-    CONF_SERIAL,
+    CONF_SKIP,
     CONF_UNIT_PASSWORD,
     CONF_UNITS,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
-    DOMAIN,
-    FAMILY_KUMO,
 )
-from custom_components.kumo_momit.data import stored_units
-from custom_components.kumo_momit.kumo import build_kumo_cache
+from custom_components.kumo_momit.kumo_ha.data import stored_units
 from simulators.kumo_cloud import (
     DEMO_PASSWORD,
     DEMO_USERNAME,

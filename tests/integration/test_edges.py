@@ -18,23 +18,24 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.kumo_momit.config_flow import CONF_CLOUD_SERVERS
-from custom_components.kumo_momit.const import (
+from custom_components.kumo_momit.const import DOMAIN
+from custom_components.kumo_momit.kumo_ha.const import (
+    CONF_CLOUD_SERVERS,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
-    DOMAIN,
 )
-from custom_components.kumo_momit.data import MomitRuntimeData, stored_nodes, stored_units
-from custom_components.kumo_momit.flow_helpers import read_kumo_cache
+from custom_components.kumo_momit.kumo_ha.data import stored_units
+from custom_components.kumo_momit.kumo_ha.flow_helpers import read_kumo_cache
 from custom_components.kumo_momit.momit import AcMode, AcOutput, AcState
+from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
 from simulators.momit_gateway import GatewaySimulator
 from tests.momit.conftest import client_options, wait_until
 
-from .conftest import BEDROOM, LIVING_ROOM
+from .conftest import BEDROOM, LIVING_ROOM, use_momit_settings
 from .test_config_flow import sign_in, start_kumo_flow
 
 
@@ -135,7 +136,7 @@ async def test_coordinator_refuses_invalid_values(
     """A value the unit does not take is a ServiceValidationError from the write path."""
     coordinator = setup_kumo.runtime_data.indoor_units[BEDROOM]
     with pytest.raises(ServiceValidationError) as err:
-        await coordinator.async_command(lambda unit: unit.set_vane_direction("swing"))
+        await coordinator.async_command(lambda device: device.set_vane_direction("swing"))
     assert err.value.translation_key == "kumo_invalid_value"
 
 
@@ -162,11 +163,9 @@ async def test_momit_node_moved_is_followed_and_remembered(
     hass: HomeAssistant,
     momit_gateway: GatewaySimulator,
     momit_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The node shows up on a new gateway port: found again by serial, stored in the entry."""
-    options = replace(client_options(momit_gateway), silence_timeout_s=1.0)
-    monkeypatch.setattr("custom_components.kumo_momit.MOMIT_CLIENT_OPTIONS", options)
+    use_momit_settings(hass, client=replace(client_options(momit_gateway), silence_timeout_s=1.0))
     assert await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     new_port = await momit_gateway.move_node()

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.kumo_momit.const import DOMAIN
-from custom_components.kumo_momit.data import KumoRuntimeData, stored_units
+from custom_components.kumo_momit.kumo_ha.data import KumoRuntimeData, stored_units
 from simulators.kumo_cloud import KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition

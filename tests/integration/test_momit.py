@@ -35,19 +35,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.kumo_momit.const import (
-    CONF_FAMILY,
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_MOMIT
+from custom_components.kumo_momit.momit_ha.const import (
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
     CONF_NODES,
     CONF_TEMP_STEP,
-    DOMAIN,
-    FAMILY_MOMIT,
 )
-from custom_components.kumo_momit.data import MomitRuntimeData, stored_nodes
-from custom_components.kumo_momit.momit import client_context_users
+from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.momit_gateway import GatewaySimulator
-from tests.momit.conftest import client_options, scan_options, wait_until
+from tests.momit.conftest import client_options, open_momit_links, scan_options, wait_until
+
+from .conftest import use_momit_settings
 
 
 def entity(hass: HomeAssistant, domain: str, suffix: str = "") -> str:
@@ -100,7 +99,7 @@ async def test_flow_finds_the_ac_node_by_scanning(
     assert entry.state is ConfigEntryState.LOADED
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    assert client_context_users() == 0
+    assert open_momit_links() == 0
 
 
 async def test_flow_with_a_port_and_its_errors(
@@ -135,17 +134,13 @@ async def test_flow_with_a_port_and_its_errors(
 async def test_scan_that_finds_no_ac(
     hass: HomeAssistant,
     momit_gateway: GatewaySimulator,
-    monkeypatch: pytest.MonkeyPatch,
     window: str,
     error: str,
 ) -> None:
     """Nothing answering, or only another kind of node: the form says which."""
     other_port = momit_gateway.ac_port(momit_gateway.other_serials[0])
     ports = range(1, 2) if window == "nothing" else range(other_port, other_port + 1)
-    monkeypatch.setattr(
-        "custom_components.kumo_momit.config_flow.MOMIT_SCAN",
-        scan_options(momit_gateway, primary_ports=(ports,)),
-    )
+    use_momit_settings(hass, scan=scan_options(momit_gateway, primary_ports=(ports,)))
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "momit"}
@@ -262,13 +257,10 @@ async def test_push_down_falls_back_to_polling_and_recovers(
     hass: HomeAssistant,
     momit_gateway: GatewaySimulator,
     momit_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A node reboot loses the observers: polling resumes until push is registered again."""
-    options = replace(
-        client_options(momit_gateway), silence_timeout_s=1.0
-    )  # notice the lost observation quickly
-    monkeypatch.setattr("custom_components.kumo_momit.MOMIT_CLIENT_OPTIONS", options)
+    # Notice the lost observation quickly.
+    use_momit_settings(hass, client=replace(client_options(momit_gateway), silence_timeout_s=1.0))
     assert await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     runtime = momit_entry.runtime_data
@@ -296,7 +288,7 @@ async def test_setup_retries_when_the_gateway_is_silent(
     await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     assert momit_entry.state is ConfigEntryState.SETUP_RETRY
-    assert client_context_users() == 0
+    assert open_momit_links() == 0
     await momit_gateway.set_faults(blackhole=False)
 
 

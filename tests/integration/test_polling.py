@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.kumo_momit.kumo_ha.settings import KUMO_SETTINGS, KumoSettings
 from simulators.kumo_unit import KumoUnitSimulator
 
 from .conftest import BEDROOM, LIVING_ROOM, STATION
@@ -28,11 +28,10 @@ async def test_an_hour_of_polls_costs_one_status_read_each(
     hass: HomeAssistant,
     kumo_units: KumoUnitSimulator,
     kumo_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Steady state is one status read per poll; profile/adapter every 30 min, sensors 5 min."""
     clock = FakeClock()
-    monkeypatch.setattr("custom_components.kumo_momit.KUMO_CLOCK", clock)
+    hass.data[KUMO_SETTINGS] = KumoSettings(clock=clock)
     assert await hass.config_entries.async_setup(kumo_entry.entry_id)
     await hass.async_block_till_done()
     for unit in kumo_units.units.values():

@@ -8,13 +8,13 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.kumo_momit.const import (
+from custom_components.kumo_momit.const import DOMAIN
+from custom_components.kumo_momit.kumo_ha.const import (
     CONF_ADDRESS,
     CONF_CRYPTO_SERIAL,
     CONF_UNIT_PASSWORD,
-    DOMAIN,
 )
-from custom_components.kumo_momit.data import stored_units
+from custom_components.kumo_momit.kumo_ha.data import stored_units
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
 

@@ -3,7 +3,7 @@
 The device listing is not valid RFC 6690 link-format: two titles have no closing quote
 (`title="IR capture command,` and `title="IR Send Command,`) and `sz` is a macro name [SRC].
 aiocoap's strict parser raises `ParseException` on it [LAB], so hrefs are pulled out with the
-regex `<([^>]*)>` recommended by the spec (§3), and attributes are only looked at for `obs`.
+regex `<([^>]*)>` (§3), and attributes are only looked at for `obs`.
 """
 
 from __future__ import annotations

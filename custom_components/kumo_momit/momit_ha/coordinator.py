@@ -1,39 +1,21 @@
-"""Data update coordinators: one per Kumo indoor unit, Kumo Station and Momit AC node."""
+"""The coordinator of one Momit Cool AC node: pushed by observe, polled only while push is down.
+
+Library errors become translated `UpdateFailed` (reads) or `HomeAssistantError` /
+`ServiceValidationError` (commands); the coordinator owns the node's one write path.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import (
-    CONF_NODES,
-    DOMAIN,
-    KUMO_TRANSIENT_FAILURES,
-    LOGGER,
-    MOMIT_POLL_INTERVAL,
-    REFRESH_COOLDOWN_S,
-)
-from .data import StoredMomitNode, stored_nodes
-from .kumo import (
-    IndoorUnitState,
-    KumoAdapterBusyError,
-    KumoAuthenticationError,
-    KumoCommandRejectedError,
-    KumoError,
-    KumoIndoorUnit,
-    KumoStation,
-    KumoUnitRecord,
-    KumoValidationError,
-    StationState,
-)
-from .momit import (
+from ..const import DOMAIN, LOGGER
+from ..momit import (
     AcState,
     MomitCoolClient,
     MomitError,
@@ -41,114 +23,11 @@ from .momit import (
     MomitValidationError,
     RoomReading,
 )
+from .const import CONF_NODES, MOMIT_POLL_INTERVAL
+from .data import StoredMomitNode, nodes_for_storage, stored_nodes
 
 if TYPE_CHECKING:
-    from .data import KumoMomitConfigEntry
-
-
-def _kumo_failure_key(err: KumoError) -> str:
-    """Translation key telling the user what kind of failure a Kumo unit had."""
-    if isinstance(err, KumoAuthenticationError):
-        return "kumo_auth_failed"
-    if isinstance(err, KumoAdapterBusyError):
-        return "kumo_adapter_busy"
-    if isinstance(err, KumoCommandRejectedError):
-        return "kumo_command_rejected"
-    return "kumo_unreachable"
-
-
-class _KumoCoordinator[StateT: (IndoorUnitState, StationState)](DataUpdateCoordinator[StateT]):
-    """Polls one Kumo adapter; rides through a single transient failure."""
-
-    config_entry: KumoMomitConfigEntry
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: KumoMomitConfigEntry,
-        unit: KumoUnitRecord,
-        device: KumoIndoorUnit | KumoStation,
-        update_interval: timedelta,
-    ) -> None:
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"Kumo {unit.display_name}",
-            update_interval=update_interval,
-            # A burst of commands is confirmed by one status read, shortly after the last one.
-            request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=False
-            ),
-        )
-        self.unit = unit
-        self.device = device
-        self._failures_in_a_row = 0
-
-    async def _poll(self) -> StateT:
-        raise NotImplementedError
-
-    async def _async_update_data(self) -> StateT:
-        try:
-            state = await self._poll()
-        except KumoError as err:
-            self._failures_in_a_row += 1
-            # Adapters on weak WiFi miss a poll now and then (hass-kumo #45/#80/#151): keep the
-            # last state for one failure, go unavailable after repeated ones.
-            if self.data is not None and self._failures_in_a_row <= KUMO_TRANSIENT_FAILURES:
-                LOGGER.debug("%s: poll failed (%s); keeping the last state", self.name, err)
-                return self.data
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key=_kumo_failure_key(err),
-                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
-            ) from err
-        self._failures_in_a_row = 0
-        return state
-
-
-class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
-    """One Kumo indoor unit; owns the write path for its commands."""
-
-    device: KumoIndoorUnit
-
-    async def _poll(self) -> IndoorUnitState:
-        return await self.device.async_update()
-
-    async def async_command(
-        self, command: Callable[[KumoIndoorUnit], Awaitable[IndoorUnitState]]
-    ) -> None:
-        """The one write path: send (the client holds the unit's lock), show, confirm.
-
-        The new state is shown at once (optimistic); one debounced status read confirms it,
-        so a burst of commands costs one read.
-        """
-        try:
-            state = await command(self.device)
-        except KumoValidationError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="kumo_invalid_value",
-                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
-            ) from err
-        except KumoError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=f"{_kumo_failure_key(err)}_command",
-                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
-            ) from err
-        self._failures_in_a_row = 0
-        self.async_set_updated_data(state)
-        await self.async_request_refresh()
-
-
-class KumoStationCoordinator(_KumoCoordinator[StationState]):
-    """One Kumo Station (outdoor temperature, sensors)."""
-
-    device: KumoStation
-
-    async def _poll(self) -> StationState:
-        return await self.device.async_update()
+    from ..data import KumoMomitConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,7 +134,7 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
         self.node = replace(self.node, port=port)
         LOGGER.info("Momit Cool %s moved to gateway port %s", self.node.serial, port)
         self.hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_NODES: [n.to_storage() for n in nodes]}
+            entry, data={**entry.data, CONF_NODES: nodes_for_storage(nodes)}
         )
 
     async def async_command(

@@ -1,11 +1,11 @@
-"""Source-port-normalising UDP relay between aiocoap and one gateway node (spec §9.7).
+"""Source-port-normalising UDP relay between aiocoap and one gateway node (§9.7).
 
 Why: the gateway is probably Contiki ip64 (NAT64) [INF, strong, §1.2]. A node's reply to a LAN
 client matches none of its NAT mappings, so the gateway opens a new one and the reply leaves from
 a *new* port P' instead of the port P we asked. aiocoap (and libcoap) match responses on the
 remote port and drop such replies [LAB, §9.6]. aiocoap therefore talks to this relay on loopback;
 the relay forwards to `gateway:P` from one stable upstream socket and hands back **every**
-datagram from the gateway's IP, whatever its source port [LAB: tested in the spec].
+datagram from the gateway's IP, whatever its source port [LAB, §9.7].
 
 One relay serves one node. Its upstream socket only ever talks to that node, so anything that
 comes back from the gateway's IP belongs to it and no token matching is needed. Whether the relay
@@ -53,7 +53,7 @@ class SourcePortRelay:
     def __init__(self, host: str, port: int, *, upstream_port: int = 0) -> None:
         """`host` must be an IP literal; `upstream_port` 0 picks a free port.
 
-        A fixed upstream port lets the gateway's NAT entry survive restarts (spec §1.2 point 4).
+        A fixed upstream port lets the gateway's NAT entry survive restarts (§1.2 point 4).
         """
         address = ipaddress.ip_address(host)
         self._family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
@@ -128,7 +128,7 @@ class SourcePortRelay:
         if port != self._port and port not in self.reply_ports:
             self.reply_ports.add(port)
             _LOGGER.debug(
-                "gateway %s answers port %s from port %s (NAT, spec §1.2)",
+                "gateway %s answers port %s from port %s (NAT, §1.2)",
                 self._gateway_ip,
                 self._port,
                 port,

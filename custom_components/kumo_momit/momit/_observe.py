@@ -1,6 +1,6 @@
 """A long-lived, self-healing RFC 7641 observation of one resource of one node.
 
-Rules from the spec (§7, §9.3) this follows:
+Rules from the protocol notes (§7, §9.3) this follows:
 
 * Erbium nodes keep very few observers (1-6 in public Contiki configs [INF]), so there is one
   observation per resource and it is re-used; re-registration only happens after the
@@ -27,8 +27,8 @@ from typing import Any
 import aiocoap
 from aiocoap import error as coap_error
 
+from ._transport import MomitTiming, NodeLink, await_response
 from .errors import MomitConnectionError, MomitError, MomitProtocolError, MomitValidationError
-from .transport import MomitTiming, NodeLink, await_response
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,30 +64,43 @@ class _ObservationLostError(MomitError):
     """Internal: the observation ended, was refused or went silent."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class ObserveSettings:
+    """How an observation is registered and kept alive."""
+
+    timing: MomitTiming
+    """Retransmission of the registration request."""
+    silence_timeout_s: float
+    backoff: Backoff
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObserveCallbacks:
+    """What an observer reports to its owner; all run in the event loop."""
+
+    on_payload: Callable[[bytes], None]
+    """Every registration answer and notification payload."""
+    on_active: Callable[[bool], None]
+    """The observation became registered (True) or was lost (False)."""
+    on_connection_error: Callable[[], Awaitable[None]] | None = None
+    """The registration got no answer (e.g. to re-find a node that moved)."""
+
+
 class ResourceObserver:
-    """Keeps one observation of `path` alive and hands every payload to `on_payload`."""
+    """Keeps one observation of `path` alive and hands every payload to its owner."""
 
     def __init__(
         self,
         link: NodeLink,
         path: str,
-        *,
-        timing: MomitTiming,
-        silence_timeout_s: float,
-        backoff: Backoff,
-        on_payload: Callable[[bytes], None],
-        on_active: Callable[[bool], None],
-        on_connection_error: Callable[[], Awaitable[None]] | None = None,
+        settings: ObserveSettings,
+        callbacks: ObserveCallbacks,
     ) -> None:
         """Nothing happens until `start()`."""
         self._link = link
         self.path = path
-        self._timing = timing
-        self._silence_timeout_s = silence_timeout_s
-        self._backoff = backoff
-        self._on_payload = on_payload
-        self._on_active = on_active
-        self._on_connection_error = on_connection_error
+        self._settings = settings
+        self._callbacks = callbacks
         self._task: asyncio.Task[None] | None = None
         self.active = False
         self.registrations = 0
@@ -119,7 +132,7 @@ class ResourceObserver:
     def _set_active(self, active: bool) -> None:
         if active != self.active:
             self.active = active
-            self._on_active(active)
+            self._callbacks.on_active(active)
 
     async def _run(self) -> None:
         failures = 0
@@ -130,14 +143,14 @@ class ResourceObserver:
             except MomitConnectionError as err:
                 _LOGGER.debug("observe %s on %s: %s", self.path, self._link.host, err)
                 self._set_active(False)
-                if self._on_connection_error is not None:
-                    await self._on_connection_error()
+                if self._callbacks.on_connection_error is not None:
+                    await self._callbacks.on_connection_error()
             except (MomitProtocolError, _ObservationLostError) as err:
                 _LOGGER.debug("observe %s on %s: %s", self.path, self._link.host, err)
             self._set_active(False)
             if self.registrations != registrations:
                 failures = 0  # it worked for a while: start the back-off from the bottom again
-            delay = self._backoff.delay(failures)
+            delay = self._settings.backoff.delay(failures)
             failures += 1
             await asyncio.sleep(delay)
 
@@ -146,40 +159,41 @@ class ResourceObserver:
             code=aiocoap.GET,
             uri=self._link.uri(self.path),
             observe=0,
-            transport_tuning=self._timing.tuning(),
+            transport_tuning=self._settings.timing.tuning(),
         )
         request = self._link.context().request(message)
         observation = request.observation
         assert observation is not None  # observe=0 always yields one
         try:
             try:
-                first = await await_response(request.response, self._timing.deadline_s)
+                first = await await_response(request.response, self._settings.timing.deadline_s)
             except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
                 raise MomitConnectionError(f"no answer to the registration: {err!r}") from err
             except coap_error.Error as err:
                 raise MomitProtocolError(f"registration failed: {err!r}") from err
             if not first.code.is_successful():
                 raise MomitProtocolError(f"registration answered {first.code}")
-            self._on_payload(first.payload)
+            self._callbacks.on_payload(first.payload)
             if first.opt.observe is None:
                 raise _ObservationLostError("the node declined the observation; polling meanwhile")
             self.registrations += 1
             self._set_active(True)
+            silence_timeout_s = self._settings.silence_timeout_s
             notifications = aiter(observation)
             while True:
                 try:
-                    note = await asyncio.wait_for(anext(notifications), self._silence_timeout_s)
+                    note = await asyncio.wait_for(anext(notifications), silence_timeout_s)
                 except StopAsyncIteration:
                     raise _ObservationLostError("the node ended the observation") from None
                 except TimeoutError:
                     raise _ObservationLostError(
-                        f"no notification for {self._silence_timeout_s} s"
+                        f"no notification for {silence_timeout_s} s"
                     ) from None
                 except coap_error.Error as err:
                     raise _ObservationLostError(f"observation failed: {err!r}") from err
                 if not note.code.is_successful():
                     raise _ObservationLostError(f"observation ended with {note.code}")
-                self._on_payload(note.payload)
+                self._callbacks.on_payload(note.payload)
         finally:
             if not request.response.done():
                 # Stopped (or timed out) before the registration was answered: cancelling the

@@ -1,34 +1,45 @@
-"""Validation shared by the config flow, the options flow and the repair flows.
+"""Validation and cloud look-ups shared by the Kumo config, options and repair flows.
 
-Each helper turns user input plus one probe into either an updated unit record or the
-translation key of a form error; nothing here raises for a user mistake.
+Each helper turns user input plus one probe (or one cloud discovery) into either updated unit
+records or the translation key of a form error; nothing here raises for a user mistake.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 import os
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import KUMO_CACHE_FILENAME, LOGGER
-from .kumo import (
+from ..const import LOGGER
+from ..kumo import (
+    DEFAULT_V2_BASE_URL,
+    DEFAULT_V2_CANADA_BASE_URL,
+    DEFAULT_V3_BASE_URL,
     FieldSource,
     KumoCacheError,
+    KumoCloudAuthError,
+    KumoCloudConnectionError,
+    KumoCloudEndpoints,
+    KumoCloudError,
+    KumoCloudThrottledError,
     KumoCredentialsError,
     KumoUnitRecord,
     ProbeResult,
     async_check_address,
+    async_discover_units,
+    async_resolve_addresses,
     merge_unit_records,
     normalize_mac,
     parse_kumo_cache,
 )
+from .const import CONF_V2_BASE_URL, CONF_V2_CA_BASE_URL, CONF_V3_BASE_URL, KUMO_CACHE_FILENAME
 
 # MAC -> IP of Kumo adapters seen by DHCP since Home Assistant started: used to find units
 # whose address the cloud does not know (spec §11).
@@ -164,3 +175,61 @@ def async_note_cloud_throttled(hass: HomeAssistant, username: str) -> None:
     """Remember that the cloud throttled this account: no sign-in for a while."""
     until = dt_util.utcnow() + CLOUD_THROTTLE_COOLDOWN
     hass.data.setdefault(CLOUD_THROTTLED_UNTIL, {})[username.lower()] = until
+
+
+# --- the cloud -------------------------------------------------------------------------------
+
+_CLOUD_ERRORS: Final[dict[type[KumoCloudError], str]] = {
+    KumoCloudAuthError: "invalid_auth",
+    KumoCloudThrottledError: "throttled",
+    KumoCloudConnectionError: "cannot_connect",
+}
+
+
+def _cloud_error_key(err: KumoCloudError) -> str:
+    for error_type, key in _CLOUD_ERRORS.items():
+        if isinstance(err, error_type):
+            return key
+    return "unknown"
+
+
+def endpoints_from(data: Mapping[str, Any]) -> KumoCloudEndpoints:
+    """The cloud servers an entry uses (the real hosts unless the user changed them)."""
+    return KumoCloudEndpoints(
+        v3=data.get(CONF_V3_BASE_URL) or DEFAULT_V3_BASE_URL,
+        v2_legacy=data.get(CONF_V2_BASE_URL) or DEFAULT_V2_BASE_URL,
+        v2_canada=data.get(CONF_V2_CA_BASE_URL) or DEFAULT_V2_CANADA_BASE_URL,
+    )
+
+
+async def async_discover(
+    hass: HomeAssistant,
+    username: str,
+    password: str,
+    endpoints: KumoCloudEndpoints,
+    known: list[KumoUnitRecord],
+) -> tuple[list[KumoUnitRecord], str | None]:
+    """Ask the cloud for the account's units, merged into `known`; or a form error key.
+
+    Units the cloud lists without an address get one from DHCP sightings when a signed probe
+    confirms it (spec §11).
+    """
+    if async_cloud_throttled(hass, username):
+        return known, "throttled"
+    session = async_get_clientsession(hass)
+    try:
+        discovery = await async_discover_units(
+            session, username, password, known=known, endpoints=endpoints
+        )
+    except KumoCloudError as err:
+        LOGGER.debug("Kumo Cloud discovery failed: %s", type(err).__name__)
+        if isinstance(err, KumoCloudThrottledError):
+            async_note_cloud_throttled(hass, username)
+        return known, _cloud_error_key(err)
+    units = list(discovery.units)
+    if any(unit.address is None and unit.has_secrets for unit in units):
+        sightings = async_dhcp_sightings(hass)
+        if sightings:
+            resolution = await async_resolve_addresses(session, units, sightings)
+            units = list(resolution.units)
+    return units, None

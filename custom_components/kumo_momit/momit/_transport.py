@@ -1,9 +1,9 @@
-"""The shared aiocoap client context, bounded timings, and a link to one node.
+"""A link to one node (its own aiocoap client context and relay) with bounded timings.
 
-Why one context: every distinct client source (IP, port) takes one of the gateway's ~32 NAT
-entries for 5 minutes (spec §1.2 point 4), so all Momit nodes in the process share one
-long-lived aiocoap client context (one UDP socket). It is created on first use and shut down
-when its last user releases it.
+Why long-lived sockets: every distinct client source (IP, port) takes one of the gateway's ~32
+NAT entries for 5 minutes (§1.2 point 4), so a link opens its sockets once and keeps them until
+it is closed; nothing opens a socket per request. (Through the relay, the default, only the
+relay's upstream socket reaches the gateway; the aiocoap context talks to loopback.)
 
 Why bounded timings: aiocoap's default CON gives up after 62-93 s (64.1 s measured) and an outer
 `wait_for` alone does not stop retransmissions; a request queued behind an abandoned CON is never
@@ -19,14 +19,13 @@ from dataclasses import dataclass
 import ipaddress
 import logging
 from typing import Any, Final
-import weakref
 
 import aiocoap
 from aiocoap import error as coap_error
 from aiocoap.numbers.constants import TransportTuning
 
+from ._relay import LOOPBACK, SourcePortRelay
 from .errors import MomitConnectionError, MomitProtocolError, MomitValidationError
-from .relay import LOOPBACK, SourcePortRelay
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ class _ReliableTuning(TransportTuning):  # type: ignore[misc]  # aiocoap is unty
 PROBE_TIMING: Final = MomitTiming(ack_timeout_s=1.0, max_retransmit=1)
 """Reads, probes and observe registrations: 2 transmissions, a dead node fails in 3-4.5 s.
 
-The spec suggests 2.0 s x 2 (14-21 s) for a multi-hop mesh [INF]; that is too slow for a
+§9.2 suggests 2.0 s x 2 (14-21 s) for a multi-hop mesh [INF]; that is too slow for a
 Home Assistant poll or config-flow probe. 1 s still leaves room for several 6LoWPAN hops with
 duty cycling (hundreds of ms each [INF]); a too-early retransmission of a GET only costs airtime.
 """
@@ -89,60 +88,6 @@ duty cycling (hundreds of ms each [INF]); a too-early retransmission of a GET on
 COMMAND_TIMING: Final = MomitTiming(ack_timeout_s=1.0, max_retransmit=2)
 """Commands: 3 transmissions (a lost datagram should not fail a user's command), a dead node
 fails in 7-10.5 s. PUT is idempotent, so a duplicate transmission is harmless [SRC RFC 7252]."""
-
-
-class _SharedContext:
-    """One aiocoap client context per event loop, reference-counted."""
-
-    def __init__(self) -> None:
-        self.context: aiocoap.Context | None = None
-        self.users = 0
-        self.lock = asyncio.Lock()
-
-
-_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SharedContext] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _shared() -> _SharedContext:
-    loop = asyncio.get_running_loop()
-    shared = _SHARED.get(loop)
-    if shared is None:
-        shared = _SHARED[loop] = _SharedContext()
-    return shared
-
-
-async def acquire_client_context() -> aiocoap.Context:
-    """Return the shared client context, creating it on first use; pair with a release."""
-    shared = _shared()
-    async with shared.lock:
-        if shared.context is None:
-            # UDP only: the default also brings up TCP/TLS/WebSocket client transports that
-            # nothing here uses [LAB, §9.1].
-            shared.context = await aiocoap.Context.create_client_context(transports=["udp6"])
-            _LOGGER.debug("created the shared CoAP client context")
-        shared.users += 1
-        return shared.context
-
-
-async def release_client_context() -> None:
-    """Drop one user; the last one shuts the context down."""
-    shared = _shared()
-    async with shared.lock:
-        if shared.users == 0:
-            return
-        shared.users -= 1
-        if shared.users == 0 and shared.context is not None:
-            context, shared.context = shared.context, None
-            await context.shutdown()
-            _LOGGER.debug("shut down the shared CoAP client context")
-
-
-def client_context_users() -> int:
-    """How many users hold the shared context in this event loop (for tests/diagnostics)."""
-    shared = _SHARED.get(asyncio.get_running_loop())
-    return 0 if shared is None else shared.users
 
 
 def _consume_outcome(future: asyncio.Future[Any]) -> None:
@@ -185,8 +130,19 @@ def check_port(port: int) -> int:
     return port
 
 
+async def _create_context() -> aiocoap.Context:
+    # UDP only: the default also brings up TCP/TLS/WebSocket client transports that nothing
+    # here uses [LAB, §9.1].
+    try:
+        context = await aiocoap.Context.create_client_context(transports=["udp6"])
+    except OSError as err:  # pragma: no cover - needs a host without free UDP ports
+        raise MomitConnectionError(f"cannot create a CoAP client context: {err}") from err
+    _LOGGER.debug("created a CoAP client context")
+    return context
+
+
 class NodeLink:
-    """Requests to one node `host:port`, through a relay by default, on the shared context."""
+    """Requests to one node `host:port`, through a relay by default, on a context of its own."""
 
     def __init__(
         self, host: str, port: int, *, use_relay: bool = True, relay_upstream_port: int = 0
@@ -216,10 +172,11 @@ class NodeLink:
         return self._relay
 
     async def open(self) -> None:
-        """Acquire the shared context and start the relay; idempotent."""
+        """Start the relay and create the CoAP context; idempotent."""
         async with self._open_lock:  # concurrent first uses must open once
             if self._context is not None:
                 return
+            relay: SourcePortRelay | None = None
             if self._use_relay:
                 relay = SourcePortRelay(
                     self.host, self._port, upstream_port=self._relay_upstream_port
@@ -228,23 +185,23 @@ class NodeLink:
                     await relay.start()
                 except OSError as err:
                     raise MomitConnectionError(f"cannot open a relay socket: {err}") from err
-                self._relay = relay
             try:
-                self._context = await acquire_client_context()
-            except OSError as err:  # pragma: no cover - needs a host without free UDP ports
-                if self._relay is not None:
-                    self._relay.close()
-                    self._relay = None
-                raise MomitConnectionError(f"cannot create the CoAP context: {err}") from err
+                self._context = await _create_context()
+            except BaseException:  # pragma: no cover - see _create_context
+                if relay is not None:
+                    relay.close()
+                raise
+            self._relay = relay
 
     async def close(self) -> None:
-        """Release the context and close the relay; idempotent."""
+        """Shut the context down and close the relay; idempotent."""
         if self._relay is not None:
             self._relay.close()
             self._relay = None
-        if self._context is not None:
-            self._context = None
-            await release_client_context()
+        context, self._context = self._context, None
+        if context is not None:
+            await context.shutdown()
+            _LOGGER.debug("shut down a CoAP client context")
 
     def retarget(self, port: int) -> None:
         """Talk to another gateway port from now on (the node's NAT mapping moved)."""
@@ -259,38 +216,44 @@ class NodeLink:
         return f"coap://{_uri_host(self.host)}:{self._port}{path}"
 
     def context(self) -> aiocoap.Context:
-        """The shared context; raises when the link is closed."""
+        """The link's CoAP context; raises when the link is closed."""
         if self._context is None:
             raise MomitConnectionError(f"link to {self.host}:{self._port} is closed")
         return self._context
 
-    async def request(
-        self,
-        code: aiocoap.Code,
-        path: str,
-        timing: MomitTiming,
-        *,
-        payload: bytes = b"",
-        content_format: int | None = None,
-        deadline_s: float | None = None,
+    async def get(
+        self, path: str, timing: MomitTiming, *, deadline_s: float | None = None
     ) -> aiocoap.Message:
-        """Send one CON request and return the response, whatever its code."""
+        """GET `path` (CON) and return the response, whatever its code."""
         message = aiocoap.Message(
-            code=code,
+            code=aiocoap.GET, uri=self.uri(path), transport_tuning=timing.tuning()
+        )
+        return await self._exchange(message, f"GET {path}", deadline_s or timing.deadline_s)
+
+    async def put(
+        self, path: str, payload: bytes, content_format: int, timing: MomitTiming
+    ) -> aiocoap.Message:
+        """PUT `payload` to `path` (CON) and return the response, whatever its code."""
+        message = aiocoap.Message(
+            code=aiocoap.PUT,
             uri=self.uri(path),
             payload=payload,
+            content_format=content_format,
             transport_tuning=timing.tuning(),
         )
-        if content_format is not None:
-            message.opt.content_format = content_format
+        return await self._exchange(message, f"PUT {path}", timing.deadline_s)
+
+    async def _exchange(
+        self, message: aiocoap.Message, what: str, deadline_s: float
+    ) -> aiocoap.Message:
         request = self.context().request(message)
         try:
-            return await await_response(request.response, deadline_s or timing.deadline_s)
+            return await await_response(request.response, deadline_s)
         except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
             raise MomitConnectionError(
-                f"no answer from {self.host}:{self._port} for {code} {path}: {err!r}"
+                f"no answer from {self.host}:{self._port} for {what}: {err!r}"
             ) from err
         except coap_error.Error as err:
             raise MomitProtocolError(
-                f"bad answer from {self.host}:{self._port} for {code} {path}: {err!r}"
+                f"bad answer from {self.host}:{self._port} for {what}: {err!r}"
             ) from err
