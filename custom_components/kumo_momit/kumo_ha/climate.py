@@ -46,6 +46,7 @@ from .climate_modes import (
 from .coordinator import KumoIndoorCoordinator
 from .data import KumoRuntimeData
 from .entity import KumoEntity
+from .room_sensor import TemperatureSourceAttributes
 
 
 @callback
@@ -60,7 +61,9 @@ def async_setup_kumo_climates(
     )
 
 
-class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntity):
+class KumoClimate(
+    TemperatureSourceAttributes, KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntity
+):
     """A Kumo indoor unit.
 
     Setpoints are °C on the wire. With Home Assistant in °F the entity works in whole °F
