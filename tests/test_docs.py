@@ -31,14 +31,7 @@ TOKEN_VECTORS = ROOT / "tests" / "fixtures" / "kumo" / "token_vectors.json"
 # References in today's code that point at research notes outside the repository. Each is
 # listed in the docs helper's report; delete an entry once the comment cites docs/ instead.
 # Keys: (what the reference points at, section).
-KNOWN_UNRESOLVED: frozenset[tuple[str, str]] = frozenset(
-    {
-        # kumo/cache.py "(§1.4)": the user-demands research note; the fact is in kumo.md §14.
-        ("kumo.md", "1.4"),
-        # kumo/cloud.py "§1.2 of the user-demands note": the fact is in kumo.md §11.
-        ("the user-demands note", "1.2"),
-    }
-)
+KNOWN_UNRESOLVED: frozenset[tuple[str, str]] = frozenset({})
 
 _HEADING = re.compile(r"^#{1,6}[ \t]+§(\d+(?:\.\d+)*[a-z]?)(?![\w.])", re.MULTILINE)
 _SECTION = re.compile(r"§[ \t]?(\d+(?:\.\d+)*[a-z]?)")

@@ -460,8 +460,8 @@ def _coverage_floor() -> float:
 
 def check_config_flow_test_coverage() -> None:
     """The flow tests exist; the suite's coverage gate is on (scripts/test)."""
-    for name in ("test_config_flow.py", "test_momit.py"):
-        assert (ROOT / "tests" / "integration" / name).is_file(), name
+    for family in ("kumo_ha", "momit_ha"):
+        assert (ROOT / "tests" / family / "test_config_flow.py").is_file(), family
     assert _coverage_floor() >= 95
 
 

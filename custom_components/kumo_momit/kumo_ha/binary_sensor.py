@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class KumoBinarySensorDescription(BinarySensorEntityDescription):
-    """A flag of a Kumo indoor unit's status (spec §6.1)."""
+    """A flag of a Kumo indoor unit's status (kumo.md §6.1)."""
 
     value_fn: Callable[[IndoorUnitState], bool | None]
 

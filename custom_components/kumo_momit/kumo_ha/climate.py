@@ -160,7 +160,7 @@ class KumoClimate(
 
     @property
     def hvac_modes(self) -> list[HVACMode]:
-        """Modes the unit offers (spec §8.1)."""
+        """Modes the unit offers (kumo.md §8.1)."""
         caps = self._capabilities
         if caps is None:
             return [HVACMode.OFF, HVACMode.COOL]

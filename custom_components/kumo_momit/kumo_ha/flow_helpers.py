@@ -42,7 +42,7 @@ from ..kumo import (
 from .const import CONF_V2_BASE_URL, CONF_V2_CA_BASE_URL, CONF_V3_BASE_URL, KUMO_CACHE_FILENAME
 
 # MAC -> IP of Kumo adapters seen by DHCP since Home Assistant started: used to find units
-# whose address the cloud does not know (spec §11).
+# whose address the cloud does not know (kumo.md §11).
 DHCP_SIGHTINGS: HassKey[dict[str, str]] = HassKey("kumo_momit_dhcp_sightings")
 
 # Account (lower-cased username) -> when the cloud may be asked again after it throttled us.
@@ -212,7 +212,7 @@ async def async_discover(
     """Ask the cloud for the account's units, merged into `known`; or a form error key.
 
     Units the cloud lists without an address get one from DHCP sightings when a signed probe
-    confirms it (spec §11).
+    confirms it (kumo.md §11).
     """
     if async_cloud_throttled(hass, username):
         return known, "throttled"

@@ -17,7 +17,7 @@ def momit_device_diagnostics(runtime: MomitRuntimeData) -> dict[str, dict[str, A
             "serial": node.serial,
             "port": client.port,
             "push_active": client.push_active,
-            "relay_reply_ports": sorted(client.link.relay.reply_ports if client.link.relay else ()),
+            "relay_reply_ports": sorted(client.reply_ports),
             "last_update_success": coordinator.last_update_success,
             "timer_minutes": coordinator.timer_minutes,
             "state": coordinator.data,

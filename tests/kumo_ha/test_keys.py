@@ -17,7 +17,6 @@ from homeassistant.config_entries import SOURCE_DHCP
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -36,9 +35,6 @@ from custom_components.kumo_momit.kumo_ha.const import (
     CONF_FORGET,
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,
-    CONF_V2_BASE_URL,
-    CONF_V2_CA_BASE_URL,
-    CONF_V3_BASE_URL,
 )
 from custom_components.kumo_momit.kumo_ha.data import stored_units
 from custom_components.kumo_momit.kumo_ha.keys import deleted_units
@@ -46,7 +42,7 @@ from simulators.kumo_cloud import CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
 
-from .conftest import BEDROOM, LIVING_ROOM, STATION, kumo_entry_data, record_for
+from .conftest import BEDROOM, LIVING_ROOM, STATION, dhcp, kumo_entry_data, record_for, servers
 
 
 @pytest.fixture(autouse=True)
@@ -70,13 +66,10 @@ async def keyless_cloud_entry(
     """A complete account whose cloud hands out no keys any more (Comfort-native), set up."""
     kumo_cloud.account = CloudAccountKind.COMFORT_NATIVE
     units = [record_for(d, kumo_units.address(d.serial)) for d in unit_definitions]
-    servers = {
-        CONF_V3_BASE_URL: kumo_cloud.base_url,
-        CONF_V2_BASE_URL: kumo_cloud.base_url,
-        CONF_V2_CA_BASE_URL: kumo_cloud.base_url,
-    }
     entry = MockConfigEntry(
-        domain=DOMAIN, unique_id="keys@example.com", data=kumo_entry_data(units, **servers)
+        domain=DOMAIN,
+        unique_id="keys@example.com",
+        data=kumo_entry_data(units, **servers(kumo_cloud)),
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -172,18 +165,14 @@ async def test_dhcp_offers_a_deleted_unit_back(
 ) -> None:
     """Its MAC gets a lease: checked with the kept keys, confirmed, back at that address."""
     await delete_device(hass, hass_ws_client, setup_kumo, BEDROOM)
-    mac = unit_definitions[1].mac.replace(":", "")
+    mac = unit_definitions[1].mac
     wrong = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_DHCP},
-        data=DhcpServiceInfo(ip=kumo_units.address(LIVING_ROOM), hostname="kumo", macaddress=mac),
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp(mac, kumo_units.address(LIVING_ROOM))
     )
     assert wrong["type"] is FlowResultType.ABORT  # another adapter there: the keys do not fit
     assert wrong["reason"] == "not_kumo_unit"
     result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_DHCP},
-        data=DhcpServiceInfo(ip=kumo_units.address(BEDROOM), hostname="kumo", macaddress=mac),
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp(mac, kumo_units.address(BEDROOM))
     )
     assert result["step_id"] == "dhcp_restore"
     assert result["description_placeholders"]["name"] == "Bedroom"

@@ -1,14 +1,10 @@
-"""Setting up and unloading a Kumo account entry, with and without the cloud."""
+"""Setting up, unloading and trimming a Kumo account entry, with and without the cloud."""
 
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import (
-    device_registry as dr,
-    entity_registry as er,
-    issue_registry as ir,
-)
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -17,9 +13,8 @@ from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.kumo_ha.data import KumoRuntimeData, stored_units
 from simulators.kumo_cloud import KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
-from simulators.kumo_units import KumoUnitDefinition
 
-from .conftest import BEDROOM, LIVING_ROOM, STATION, kumo_entry_data, record_for
+from .conftest import BEDROOM, LIVING_ROOM, STATION
 
 
 async def test_setup_runs_every_unit_locally_without_the_cloud(
@@ -42,6 +37,22 @@ async def test_setup_runs_every_unit_locally_without_the_cloud(
     assert hass.states.get("climate.bedroom").state == "off"
     # A station has no climate entity, only its readings.
     assert hass.states.get("climate.kumo_station") is None
+    assert hass.states.get("sensor.kumo_station_outdoor_temperature").state == "7.5"
+
+
+async def test_restart_with_the_cloud_down_sets_up_every_unit(
+    hass: HomeAssistant,
+    kumo_units: KumoUnitSimulator,
+    kumo_cloud: KumoCloudSimulator,
+    setup_kumo: MockConfigEntry,
+) -> None:
+    """The cloud is never needed to run: a reload with it stopped brings every unit back."""
+    await kumo_cloud.close()
+    assert await hass.config_entries.async_reload(setup_kumo.entry_id)
+    await hass.async_block_till_done()
+    assert setup_kumo.state is ConfigEntryState.LOADED
+    for entity_id in ("climate.living_room", "climate.bedroom"):
+        assert hass.states.get(entity_id).state == "off"
     assert hass.states.get("sensor.kumo_station_outdoor_temperature").state == "7.5"
 
 
@@ -75,42 +86,6 @@ async def test_nothing_answers_retries_the_entry(
     await hass.config_entries.async_setup(kumo_entry.entry_id)
     await hass.async_block_till_done()
     assert kumo_entry.state is ConfigEntryState.SETUP_RETRY
-
-
-async def test_incomplete_units_raise_fixable_repair_issues(
-    hass: HomeAssistant,
-    unit_definitions: list[KumoUnitDefinition],
-    kumo_units: KumoUnitSimulator,
-    issue_registry: ir.IssueRegistry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """A unit without keys, and one without address, each get a repair issue, not a crash."""
-    living, bedroom, station = unit_definitions
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="demo@example.com",
-        data=kumo_entry_data(
-            [
-                record_for(living, kumo_units.address(LIVING_ROOM)),
-                record_for(bedroom, kumo_units.address(BEDROOM), secrets=False),
-                record_for(station, None),
-            ]
-        ),
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert entry.state is ConfigEntryState.LOADED
-    secrets_issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{BEDROOM}_incomplete")
-    address_issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{STATION}_incomplete")
-    assert secrets_issue is not None
-    assert secrets_issue.translation_key == "unit_missing_secrets"
-    assert secrets_issue.is_fixable
-    assert address_issue is not None
-    assert address_issue.translation_key == "unit_missing_address"
-    assert hass.states.get("climate.living_room").state == "off"
-    assert hass.states.get("climate.bedroom") is None
 
 
 async def test_user_can_delete_a_unit_device(

@@ -1,37 +1,48 @@
-"""Fixtures: Home Assistant with the integration, the Kumo simulators, config entries."""
+"""Fixtures of the Kumo glue tests: the unit and cloud simulators, account entries, flows.
+
+Simulated units are the demo account unless a test names JSON device fixtures of its own
+(`fixtures/*.json`, through `unit_definitions` parametrized indirectly).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator
+import json
+from pathlib import Path
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import pytest_socket
 
-from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO, FAMILY_MOMIT
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
 from custom_components.kumo_momit.kumo import (
     FieldSource,
     FieldSources,
     KumoUnitKind,
     KumoUnitRecord,
 )
-from custom_components.kumo_momit.kumo_ha.const import CONF_UNITS
-from custom_components.kumo_momit.momit_ha.const import CONF_NODES
-from custom_components.kumo_momit.momit_ha.data import StoredMomitNode
-from custom_components.kumo_momit.momit_ha.settings import (
-    MOMIT_SETTINGS,
-    MomitSettings,
-    momit_settings,
+from custom_components.kumo_momit.kumo_ha.const import (
+    CONF_CLOUD_SERVERS,
+    CONF_UNITS,
+    CONF_V2_BASE_URL,
+    CONF_V2_CA_BASE_URL,
+    CONF_V3_BASE_URL,
 )
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
-from simulators.kumo_units import KumoUnitDefinition, demo_units
-from simulators.momit_gateway import GatewaySimulator
-from tests.momit.conftest import LOOPBACK_HOSTS, client_options, scan_options, wait_until
+from simulators.kumo_units import (
+    KumoUnitDefinition,
+    demo_units,
+    make_crypto_serial_hex,
+    make_password_b64,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 LIVING_ROOM = "0Y34P008Q100142F"
 BEDROOM = "0Y34P008Q100277B"
@@ -43,10 +54,21 @@ def _integration_env(enable_custom_integrations: None, socket_enabled: None) -> 
     """Load custom integrations; allow loopback sockets to the simulators."""
 
 
+def load_unit_definition(name: str) -> KumoUnitDefinition:
+    """A simulated unit from `fixtures/<name>.json`; its secrets are derived from a seed."""
+    raw: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    raw.pop("description")
+    seed = raw.pop("secrets_seed")
+    return KumoUnitDefinition(
+        password_b64=make_password_b64(seed), crypto_serial_hex=make_crypto_serial_hex(seed), **raw
+    )
+
+
 @pytest.fixture
-def unit_definitions() -> list[KumoUnitDefinition]:
-    """The simulated units (the demo account by default)."""
-    return demo_units()
+def unit_definitions(request: pytest.FixtureRequest) -> list[KumoUnitDefinition]:
+    """The simulated units: the demo account, or the JSON fixtures named by the test."""
+    names: list[str] | None = getattr(request, "param", None)
+    return demo_units() if names is None else [load_unit_definition(name) for name in names]
 
 
 @pytest.fixture
@@ -135,59 +157,47 @@ async def setup_kumo(hass: HomeAssistant, kumo_entry: MockConfigEntry) -> MockCo
     return kumo_entry
 
 
-# --- Momit ------------------------------------------------------------------------------
+# --- flows ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def momit_gateway_process() -> Iterator[GatewaySimulator]:
-    """The CoAP gateway runs in its own process: aiocoap server contexts leave long timers
-    behind that Home Assistant's test harness would reject (momit.md §10.5)."""
-    simulator = GatewaySimulator(ac_nodes=1, other_nodes=1)
-    simulator.start()
-    yield simulator
-    simulator.stop()
+def servers(cloud: KumoCloudSimulator) -> dict[str, str]:
+    """The advanced-mode section pointing every cloud service at the simulator."""
+    return {
+        CONF_V3_BASE_URL: cloud.base_url,
+        CONF_V2_BASE_URL: cloud.base_url,
+        CONF_V2_CA_BASE_URL: cloud.base_url,
+    }
 
 
-@pytest.fixture
-def momit_gateway(hass: HomeAssistant, momit_gateway_process: GatewaySimulator) -> GatewaySimulator:
-    """A fresh gateway world; clients use short timings and scan only its port window."""
-    momit_gateway_process.reset_sync()
-    pytest_socket.socket_allow_hosts(LOOPBACK_HOSTS, allow_unix_socket=True)
-    hass.data[MOMIT_SETTINGS] = MomitSettings(
-        client=client_options(momit_gateway_process), scan=scan_options(momit_gateway_process)
+async def start_kumo_flow(hass: HomeAssistant) -> str:
+    """Open the flow as an advanced user and pick the Kumo branch."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
     )
-    return momit_gateway_process
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["kumo", "momit"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "kumo"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "kumo"
+    return str(result["flow_id"])
 
 
-def use_momit_settings(hass: HomeAssistant, **changes: Any) -> None:
-    """Change what the next Momit set-up or flow runs with (e.g. a shorter silence timeout)."""
-    hass.data[MOMIT_SETTINGS] = replace(momit_settings(hass), **changes)
-
-
-@pytest.fixture
-def momit_entry(hass: HomeAssistant, momit_gateway: GatewaySimulator) -> MockConfigEntry:
-    """A gateway entry with its AC node, as after the config flow."""
-    serial = momit_gateway.ac_serials[0]
-    node = StoredMomitNode(serial=serial, port=momit_gateway.ac_port(serial), model="Momit Cool")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Momit Gateway 127.0.0.1",
-        unique_id="momit-127.0.0.1",
-        data={
-            CONF_FAMILY: FAMILY_MOMIT,
-            CONF_HOST: "127.0.0.1",
-            CONF_NODES: [node.to_storage()],
+async def sign_in(
+    hass: HomeAssistant, flow_id: str, cloud: KumoCloudSimulator, password: str = DEMO_PASSWORD
+) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {
+            CONF_USERNAME: DEMO_USERNAME,
+            CONF_PASSWORD: password,
+            CONF_CLOUD_SERVERS: servers(cloud),
         },
     )
-    entry.add_to_hass(hass)
-    return entry
+    return dict(result)
 
 
-@pytest.fixture
-async def setup_momit(hass: HomeAssistant, momit_entry: MockConfigEntry) -> MockConfigEntry:
-    """The Momit entry, set up, with push registered."""
-    assert await hass.config_entries.async_setup(momit_entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
-    await wait_until(lambda: coordinator.client.push_active)
-    return momit_entry
+def dhcp(mac: str, ip: str) -> DhcpServiceInfo:
+    """What Home Assistant's DHCP watcher reports for a lease."""
+    return DhcpServiceInfo(ip=ip, hostname="kumo", macaddress=mac.replace(":", ""))

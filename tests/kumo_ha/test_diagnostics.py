@@ -1,4 +1,4 @@
-"""Diagnostics carry the state, never a secret."""
+"""Kumo diagnostics carry the state, never a secret."""
 
 from __future__ import annotations
 
