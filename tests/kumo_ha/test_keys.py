@@ -6,6 +6,7 @@ Since 2026-08 the cloud hands out no local keys (kumo.md §13.6); these tests us
 
 from __future__ import annotations
 
+from dataclasses import replace
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from custom_components.kumo_momit.kumo_ha.const import (
     CONF_FORGET,
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,
+    CONF_UNITS,
 )
 from custom_components.kumo_momit.kumo_ha.data import stored_units
 from custom_components.kumo_momit.kumo_ha.keys import deleted_units
@@ -238,6 +240,13 @@ async def test_export_never_loses_what_an_existing_cache_holds(
     assert set(units) == {LIVING_ROOM, BEDROOM, STATION, "OTHER00001"}
     assert units["OTHER00001"].password_b64 == "b3RoZXI="
 
+    (path.parent / ".kumo_cache.json.tmp").mkdir()  # something in the way of the new file
+    form = await options_step(hass, setup_kumo, "export_keys")
+    result = await hass.config_entries.options.async_configure(form["flow_id"], {})
+    assert result["reason"] == "export_failed"
+    assert {u.serial for u in parse_kumo_cache(path.read_bytes())} == set(units)  # unchanged
+    (path.parent / ".kumo_cache.json.tmp").rmdir()
+
     path.write_text("my notes, not a cache")
     form = await options_step(hass, setup_kumo, "export_keys")
     result = await hass.config_entries.options.async_configure(form["flow_id"], {})
@@ -323,14 +332,20 @@ async def test_import_restores_deleted_units_and_completes_incomplete_ones(
         "completed": "Living Room",
         "added": "-",
     }
+    # Meanwhile the unit is renamed: the import applies to the entry as it is when confirmed.
+    renamed = [replace(unit, name="Lounge") for unit in stored_units(entry.data)]
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_UNITS: [u.to_storage() for u in renamed]}
+    )
     await hass.config_entries.options.async_configure(form["flow_id"], {})
     await hass.async_block_till_done()
     imported = {u.serial: u for u in stored_units(entry.data)}
+    assert imported[LIVING_ROOM].name == "Lounge"
     assert set(imported) == {LIVING_ROOM, BEDROOM}
     assert imported[LIVING_ROOM].password_b64 == living.password_b64
     assert imported[LIVING_ROOM].address == kumo_units.address(LIVING_ROOM)
     assert imported[BEDROOM].address == kumo_units.address(BEDROOM)
-    assert hass.states.get("climate.living_room").state == "off"
+    assert hass.states.get("climate.lounge").state == "off"
     assert hass.states.get("climate.bedroom").state == "off"
     result = await options_step(hass, entry, "import_keys")
     assert result["reason"] == "nothing_to_import"

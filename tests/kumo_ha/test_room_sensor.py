@@ -404,3 +404,29 @@ async def test_units_without_local_control_cannot_choose_a_sensor(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_local_units"
+
+
+async def test_unit_unreachable_when_cleared_is_restored_once_it_answers(
+    hass: HomeAssistant,
+    kumo_units: KumoUnitSimulator,
+    setup_kumo: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Offline: sends fail quietly and the restore cannot reach it (logged); once it answers,
+    the unit still on `api` with no sensor chosen is given its own sensor back."""
+    set_sofa(hass, "19.0")
+    await choose_sensor(hass, setup_kumo, LIVING_ROOM, SOFA)
+    unit = kumo_units.unit(LIVING_ROOM)
+    await unit.go_offline()
+    feed = setup_kumo.runtime_data.room_sensors[LIVING_ROOM]
+    feed.async_tick()
+    await settle(hass)
+    assert room_sensor_issue(hass, setup_kumo) is None  # the sensor is fine; the unit is not
+    await choose_sensor(hass, setup_kumo, LIVING_ROOM, None)
+    assert "Living Room: could not give the unit its own sensor back" in caplog.text
+    assert unit.status["tempSource"] == "api"
+    await unit.go_online()
+    await setup_kumo.runtime_data.indoor_units[LIVING_ROOM].async_refresh()
+    await settle(hass)
+    assert status_writes(kumo_units)[-1] == {"tempSource": "returnair"}
+    assert unit.status["tempSource"] == "returnair"

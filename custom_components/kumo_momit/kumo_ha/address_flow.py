@@ -29,6 +29,11 @@ from .flow_helpers import async_record_dhcp_sighting, async_validate_address
 from .keys import async_store_units, deleted_units
 
 
+def _found_at(unit: KumoUnitRecord) -> dict[str, str]:
+    """Placeholders of a DHCP confirmation: the unit and where it answered."""
+    return {"name": unit.display_name, "address": unit.address or ""}
+
+
 class KumoAddressSteps(ConfigFlow):
     """Follow a unit to a new address, always confirmed by a signed probe with its own keys."""
 
@@ -138,30 +143,31 @@ class KumoAddressSteps(ConfigFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Confirm bringing back a deleted unit, with the keys kept for it."""
-        unit, entry = self._dhcp_unit, self._dhcp_entry
-        assert unit is not None
-        assert entry is not None
+        unit, entry = self._dhcp_found()
         if user_input is not None:
             # The kept record, at the address the probe just confirmed.
             kept = [u for u in deleted_units(entry.data) if u.serial != unit.serial]
             async_store_units(self.hass, entry, [*stored_units(entry.data), unit], deleted=kept)
             return self.async_abort(reason="unit_restored")
         return self.async_show_form(
-            step_id="dhcp_restore",
-            description_placeholders={"name": unit.display_name, "address": unit.address or ""},
+            step_id="dhcp_restore", description_placeholders=_found_at(unit)
         )
+
+    def _dhcp_found(self) -> tuple[KumoUnitRecord, ConfigEntry]:
+        """The unit DHCP found (at its new address) and the entry it belongs to."""
+        unit, entry = self._dhcp_unit, self._dhcp_entry
+        assert unit is not None
+        assert entry is not None
+        return unit, entry
 
     async def async_step_dhcp_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Confirm the address found for a unit of a configured account."""
-        unit, entry = self._dhcp_unit, self._dhcp_entry
-        assert unit is not None
-        assert entry is not None
+        unit, entry = self._dhcp_found()
         if user_input is not None:
             async_store_unit(self.hass, entry, unit)
             return self.async_abort(reason="address_updated")
         return self.async_show_form(
-            step_id="dhcp_confirm",
-            description_placeholders={"name": unit.display_name, "address": unit.address or ""},
+            step_id="dhcp_confirm", description_placeholders=_found_at(unit)
         )

@@ -14,6 +14,7 @@ cache already there are kept, and a file that is not a Kumo cache is never overw
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import contextlib
 from dataclasses import dataclass, field, replace
 import json
 import os
@@ -144,7 +145,8 @@ def write_kumo_cache(hass: HomeAssistant, units: list[KumoUnitRecord]) -> str | 
         temporary.replace(path)
     except OSError as err:
         LOGGER.warning("Cannot write %s: %s", path, err.strerror)
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         return "export_failed"
     LOGGER.info("Wrote the local keys of %d Kumo units to %s", len(units), path)
     return None

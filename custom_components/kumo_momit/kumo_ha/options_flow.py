@@ -6,6 +6,7 @@ every unit's keys to a `kumo_cache.json`; import one; purge the kept keys of del
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
@@ -55,7 +56,7 @@ class KumoOptionsFlow(OptionsFlow):
     def __init__(self) -> None:
         """Nothing chosen yet."""
         self._serial = ""
-        self._import: CacheImport | None = None
+        self._cached: tuple[KumoUnitRecord, ...] | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """What to change."""
@@ -202,25 +203,18 @@ class KumoOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Read `<config>/kumo_cache.json` back: show what it changes, then do it."""
-        entry = self.config_entry
-        if user_input is not None and self._import is not None:
-            async_store_units(self.hass, entry, self._import.units, deleted=self._import.deleted)
+        if user_input is not None and self._cached is not None:
+            # Planned again over the entry as it is now (DHCP may have moved a unit meanwhile).
+            plan = self._plan_import(self._cached)
+            async_store_units(self.hass, self.config_entry, plan.units, deleted=plan.deleted)
             return self.async_abort(reason="keys_imported")
         cached = read_kumo_cache(self.hass)
         if isinstance(cached, str):
             return self.async_abort(reason=cached)
-        others = [e for e in async_family_entries(self.hass, FAMILY_KUMO) if e is not entry]
-        elsewhere = {
-            unit.serial
-            for other in others
-            for unit in (*stored_units(other.data), *deleted_units(other.data))
-        }
-        plan = plan_cache_import(
-            stored_units(entry.data), deleted_units(entry.data), cached, elsewhere=elsewhere
-        )
+        plan = self._plan_import(cached)
         if not plan.changes:
             return self.async_abort(reason="nothing_to_import")
-        self._import = plan
+        self._cached = cached
         return self.async_show_form(
             step_id="import_keys",
             description_placeholders={
@@ -228,6 +222,19 @@ class KumoOptionsFlow(OptionsFlow):
                 "completed": ", ".join(plan.completed) or "-",
                 "added": ", ".join(plan.added) or "-",
             },
+        )
+
+    def _plan_import(self, cached: Iterable[KumoUnitRecord]) -> CacheImport:
+        """What importing `cached` into this entry does; another Kumo entry's units are left."""
+        entry = self.config_entry
+        others = [e for e in async_family_entries(self.hass, FAMILY_KUMO) if e is not entry]
+        elsewhere = {
+            unit.serial
+            for other in others
+            for unit in (*stored_units(other.data), *deleted_units(other.data))
+        }
+        return plan_cache_import(
+            stored_units(entry.data), deleted_units(entry.data), cached, elsewhere=elsewhere
         )
 
     async def async_step_forget_units(
