@@ -45,6 +45,8 @@ http:
   server_port: {port}
 api:
 config:
+# Repair notices (a unit without keys, a room sensor that stopped reporting) show up here.
+repairs:
 {extra}
 logger:
   default: warning

@@ -47,6 +47,7 @@ from .climate_modes import (
 from .coordinator import KumoIndoorCoordinator
 from .data import KumoRuntimeData
 from .entity import KumoEntity
+from .room_sensor import TemperatureSourceAttributes
 
 
 @callback
@@ -62,7 +63,9 @@ def async_setup_kumo_climates(
 
 
 @with_pre_native_temperature_names
-class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntity):
+class KumoClimate(
+    TemperatureSourceAttributes, KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntity
+):
     """A Kumo indoor unit.
 
     Setpoints are °C on the wire. With Home Assistant in °F the entity works in whole °F

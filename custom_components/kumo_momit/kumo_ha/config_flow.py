@@ -37,6 +37,7 @@ from .flow_helpers import (
     kumo_cache_exists,
     read_kumo_cache,
 )
+from .keys import async_store_units
 
 
 def _secrets_schema() -> vol.Schema:
@@ -253,13 +254,8 @@ class KumoAccountSteps(ConfigFlow):
                 stored_units(entry.data),
             )
             if error is None:
-                self.hass.config_entries.async_update_entry(
-                    entry,
-                    data={
-                        **entry.data,
-                        CONF_PASSWORD: user_input[CONF_PASSWORD],
-                        CONF_UNITS: units_for_storage(units),
-                    },
+                async_store_units(
+                    self.hass, entry, units, extra_data={CONF_PASSWORD: user_input[CONF_PASSWORD]}
                 )
                 return self.async_abort(reason="reauth_successful")
             errors["base"] = error

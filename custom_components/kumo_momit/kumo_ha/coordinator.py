@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -128,6 +128,16 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
         self._failures_in_a_row = 0
         self.async_set_updated_data(state)
         await self.async_request_refresh()
+
+    @callback
+    def async_show_state(self, state: IndoorUnitState) -> None:
+        """Show a state the unit was just sent (an injected room temperature) right away.
+
+        Unlike `async_set_updated_data` this keeps the poll schedule: a keep-alive every 20 s
+        would otherwise push the next poll back for ever.
+        """
+        self.data = state
+        self.async_update_listeners()
 
 
 class KumoStationCoordinator(_KumoCoordinator[StationState]):

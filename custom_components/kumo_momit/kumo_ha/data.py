@@ -14,6 +14,7 @@ from .const import CONF_UNITS
 
 if TYPE_CHECKING:
     from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
+    from .room_sensor import RoomSensorFeed
 
 
 @dataclass
@@ -22,6 +23,8 @@ class KumoRuntimeData:
 
     indoor_units: dict[str, KumoIndoorCoordinator] = field(default_factory=dict)
     stations: dict[str, KumoStationCoordinator] = field(default_factory=dict)
+    # Indoor units regulating on a Home Assistant sensor, by serial.
+    room_sensors: dict[str, RoomSensorFeed] = field(default_factory=dict)
 
     @property
     def coordinators(self) -> list[KumoIndoorCoordinator | KumoStationCoordinator]:
