@@ -40,9 +40,11 @@ async def test_no_deprecation_warning_through_setup_flows_commands_and_restart(
     momit_account: list[dict[str, Any]],
 ) -> None:
     """Both families set up through their flows, options, commands, a restart: no warning."""
-    # Options: the form as shown, submitted with a refresh from the cloud (entry reloads).
+    # Options: the settings form as shown, submitted with a refresh from the cloud (entry reloads).
     entry_id = legacy_account[-1]["result"]["entry_id"]
-    form = await api.start_options_flow(entry_id)
+    menu = await api.start_options_flow(entry_id)
+    assert menu["type"] == "menu"
+    form = await api.options_flow_step(menu["flow_id"], {"next_step_id": "settings"})
     shown = {field["name"]: field.get("default") for field in form["data_schema"]}
     done = await api.options_flow_step(form["flow_id"], {**shown, "refresh_from_cloud": True})
     assert done["type"] == "create_entry"

@@ -45,6 +45,7 @@ from custom_components.kumo_momit.kumo import (
     parse_kumo_cache,
 )
 from custom_components.kumo_momit.kumo._cloud_http import CloudReply
+from custom_components.kumo_momit.kumo._values import MAX_JSON_DEPTH, parse_json
 from custom_components.kumo_momit.kumo.client import _classify_reply
 from custom_components.kumo_momit.kumo.cloud_tokens import (
     ACCESS_FALLBACK_LIFETIME_S,
@@ -582,3 +583,14 @@ class FixedReplies(KumoUnitClient):
     async def _send(self, body: bytes, token: str) -> bytes:
         reply = self._replies.pop(0) if len(self._replies) > 1 else self._replies[0]
         return json.dumps({"r": reply}).encode()
+
+
+def test_nesting_deeper_than_any_reply_is_malformed_on_every_python() -> None:
+    """100 levels parse without RecursionError on every Python (and 9,999 do from 3.14 on):
+    the JSON boundary refuses them itself, so no deep structure reaches the parsers."""
+    hundred_deep = b"[" * 100 + b"]" * 100
+    with pytest.raises(KumoProtocolError, match="malformed JSON"):
+        _classify_reply(hundred_deep, "192.0.2.1")
+    assert parse_json(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH) is not None
+    with pytest.raises(ValueError, match="nested too deeply"):
+        parse_json(b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1))

@@ -43,6 +43,7 @@ from custom_components.kumo_momit.kumo_ha.keys import deleted_units
 from simulators.kumo_cloud import CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
+from tests.ha import delete_device as remove_device, device_by_identifier
 
 from .conftest import BEDROOM, LIVING_ROOM, STATION, dhcp, kumo_entry_data, record_for, servers
 
@@ -84,10 +85,10 @@ async def delete_device(
 ) -> None:
     """The user deletes a unit's device (device page → ⋮ → Delete)."""
     assert await async_setup_component(hass, "config", {})
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, serial)})
+    device = device_by_identifier(dr.async_get(hass), entry, (DOMAIN, serial))
     assert device is not None
     client = await hass_ws_client(hass)
-    response = await client.remove_device(device.id, entry.entry_id)
+    response = await remove_device(client, device, entry)
     assert response["success"]
     await hass.async_block_till_done()
 
@@ -129,7 +130,7 @@ async def test_deleting_a_device_keeps_its_keys_out_of_sight(
         bedroom.crypto_serial_hex,
     )
     assert kept.address == kumo_units.address(BEDROOM)
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, BEDROOM)}) is None
+    assert device_by_identifier(dr.async_get(hass), setup_kumo, (DOMAIN, BEDROOM)) is None
     assert BEDROOM not in setup_kumo.runtime_data.indoor_units
     requests = kumo_units.unit(BEDROOM).request_count
     for coordinator in setup_kumo.runtime_data.coordinators:

@@ -33,6 +33,7 @@ from custom_components.kumo_momit.kumo_ha.const import (
 from custom_components.kumo_momit.kumo_ha.keys import deleted_units
 from simulators.kumo_unit import INJECTION_FALLBACK_S, KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
+from tests.ha import delete_device, device_by_identifier
 from tests.kumo.conftest import FakeClock
 
 from .conftest import BEDROOM, LIVING_ROOM, kumo_entry_data, record_for
@@ -331,10 +332,10 @@ async def test_deleting_the_unit_restores_its_own_sensor_first(
     set_sofa(hass, "19.0")
     await choose_sensor(hass, setup_kumo, LIVING_ROOM, SOFA)
     assert await async_setup_component(hass, "config", {})
-    device = device_registry.async_get_device(identifiers={(DOMAIN, LIVING_ROOM)})
+    device = device_by_identifier(device_registry, setup_kumo, (DOMAIN, LIVING_ROOM))
     assert device is not None
     client = await hass_ws_client(hass)
-    response = await client.remove_device(device.id, setup_kumo.entry_id)
+    response = await delete_device(client, device, setup_kumo)
     assert response["success"]
     await settle(hass)
     assert status_writes(kumo_units)[-1] == {"tempSource": "returnair"}

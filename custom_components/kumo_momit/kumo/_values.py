@@ -36,16 +36,42 @@ _MAC_DIGITS = re.compile(r"[0-9a-f]{12}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+# Adapter and cloud replies nest about ten levels deep; far deeper is hostile, not data.
+MAX_JSON_DEPTH: Final = 64
+
+
 def parse_json(raw: str | bytes) -> Any:
     """`json.loads`, failing only with `ValueError`.
 
-    Deep nesting (`[[[[…`) makes the decoder raise `RecursionError`; undecodable bytes raise
-    `UnicodeDecodeError`, numbers beyond Python's digit limit `ValueError`: all are "not JSON".
+    Deep nesting (`[[[[…`) is "not JSON" on every Python: up to 3.13 the decoder raises
+    `RecursionError`, from 3.14 on it may build the structure, which is then refused here.
+    Undecodable bytes raise `UnicodeDecodeError`, numbers beyond Python's digit limit
+    `ValueError`: both are "not JSON" too.
     """
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+    if _nested_deeper_than(value, MAX_JSON_DEPTH):
+        raise ValueError("JSON nested too deeply")
+    return value
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays/objects in `value` nest more than `limit` levels (without recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def clean_text(value: object) -> str | None:
