@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass
+import inspect
 import json
 from pathlib import Path
 import subprocess
@@ -27,7 +29,7 @@ import sys
 from typing import IO, Any, Final
 
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
-from simulators.kumo_unit import KumoUnitSimulator
+from simulators.kumo_unit import KumoUnitSimulator, SimulatedUnit
 from simulators.kumo_units import (
     KumoUnitDefinition,
     demo_units,
@@ -97,6 +99,7 @@ class KumoHome:
                 username=account.username,
                 password=account.password,
                 account=account.kind,
+                unit_states={unit.serial: self.units.unit(unit.serial) for unit in units},
             )
             url = await cloud.start()
             self._cloud_ports[name] = int(url.rsplit(":", 1)[1])
@@ -140,32 +143,74 @@ class KumoHome:
         cmd = command["cmd"]
         if cmd == "info":
             return self.info()
-        if cmd == "stop_cloud":
-            await self.stop_cloud(command["account"])
+        if "account" in command:
+            return await self._handle_cloud(cmd, self.clouds[command["account"]], command)
+        return await self._handle_unit(cmd, self.units.unit(command["serial"]), command)
+
+    async def _handle_cloud(
+        self, cmd: str, cloud: KumoCloudSimulator, command: dict[str, Any]
+    ) -> dict[str, Any]:
+        account = command["account"]
+        actions: dict[str, Callable[[], Awaitable[object] | object]] = {
+            "stop_cloud": lambda: self.stop_cloud(account),
+            "start_cloud": lambda: self.start_cloud(account),
+            "drop_sockets": cloud.drop_sockets,
+            "expire_access_tokens": cloud.expire_access_tokens,
+            "reset_cloud_counts": cloud.reset_counts,
+            "disconnect_unit": lambda: cloud.disconnect_unit(command["serial"]),
+            "reconnect_unit": lambda: cloud.reconnect_unit(command["serial"]),
+            "change_from_app": lambda: cloud.change_from_app(
+                command["serial"], command["commands"]
+            ),
+            "change_from_remote": lambda: cloud.change_from_remote(
+                command["serial"], **command["status"]
+            ),
+            "fail_next": lambda: cloud.fail_next(
+                command["status"], command.get("count", 1), route=command.get("route")
+            ),
+        }
+        if cmd in actions:
+            result = actions[cmd]()
+            if inspect.isawaitable(result):
+                await result
             return {}
-        if cmd == "start_cloud":
-            await self.start_cloud(command["account"])
-            return {}
-        if cmd == "cloud_requests":
-            return {"requests": self.clouds[command["account"]].total_requests}
-        unit = self.units.unit(command["serial"])
-        if cmd == "bodies":
-            return {"bodies": [body.decode() for body in unit.bodies(command.get("kind"))]}
-        if cmd == "reset_records":
-            unit.reset_records()
-            return {}
-        if cmd == "status":
-            return {"status": unit.status}
-        if cmd == "go_offline":
-            await unit.go_offline()
-            return {}
-        if cmd == "go_online":
-            await unit.go_online()
-            return {}
-        if cmd == "set_room_temperature":
-            unit.set_room_temperature(float(command["celsius"]))
-            return {}
-        raise KeyError(cmd)
+        reports: dict[str, Callable[[], dict[str, Any]]] = {
+            "cloud_requests": lambda: {"requests": cloud.total_requests},
+            "cloud_commands": lambda: {"commands": [list(item) for item in cloud.commands]},
+            "cloud_counts": lambda: {
+                "requests": cloud.total_requests,
+                "counts": dict(cloud.counts),
+                "serial_requests": dict(cloud.serial_requests),
+                "socket_clients": 0 if cloud.push is None else cloud.push.connected_clients,
+                "subscribers": {
+                    serial: 0 if cloud.push is None else cloud.push.subscribers(serial)
+                    for serial in cloud.devices()
+                },
+            },
+        }
+        return reports[cmd]()
+
+    async def _handle_unit(
+        self, cmd: str, unit: SimulatedUnit, command: dict[str, Any]
+    ) -> dict[str, Any]:
+        reports: dict[str, Callable[[], dict[str, Any]]] = {
+            "bodies": lambda: {
+                "bodies": [body.decode() for body in unit.bodies(command.get("kind"))]
+            },
+            "status": lambda: {"status": unit.status},
+        }
+        if cmd in reports:
+            return reports[cmd]()
+        actions: dict[str, Callable[[], Awaitable[object] | object]] = {
+            "reset_records": unit.reset_records,
+            "go_offline": unit.go_offline,
+            "go_online": unit.go_online,
+            "set_room_temperature": lambda: unit.set_room_temperature(float(command["celsius"])),
+        }
+        result = actions[cmd]()
+        if inspect.isawaitable(result):
+            await result
+        return {}
 
 
 # --- control over stdin/stdout (end-to-end tests) -------------------------------------------
@@ -217,7 +262,10 @@ class KumoHomeProcess:
 
     Commands: `info`; `bodies(serial, kind)`, `reset_records(serial)`, `status(serial)`,
     `go_offline(serial)`, `go_online(serial)`, `set_room_temperature(serial, celsius)`;
-    `stop_cloud(account)`, `start_cloud(account)`, `cloud_requests(account)`.
+    per cloud (`account=…`): `stop_cloud`, `start_cloud`, `cloud_requests`, `cloud_counts`,
+    `cloud_commands`, `reset_cloud_counts`, `drop_sockets`, `expire_access_tokens`,
+    `fail_next(status, count, route)`, `disconnect_unit(serial)`, `reconnect_unit(serial)`,
+    `change_from_app(serial, commands)`, `change_from_remote(serial, status)`.
     """
 
     def __init__(
