@@ -10,8 +10,10 @@ import aiohttp
 import pytest
 
 from custom_components.kumo_momit.kumo import (
+    KumoClientOptions,
     KumoCredentials,
     KumoIndoorUnit,
+    KumoPollerOptions,
     KumoStation,
     KumoUnitClient,
 )
@@ -90,15 +92,22 @@ def make_client(
     """Build a client for a simulated unit, with small timeouts so failing tests stay fast."""
 
     def factory(serial: str = LIVING_ROOM, **kwargs: Any) -> KumoUnitClient:
+        """`kwargs`: `credentials`, `clock`, or any `KumoClientOptions` field."""
+        credentials = kwargs.pop("credentials", None) or credentials_of(sim, serial)
+        client_clock = kwargs.pop("clock", clock)
         options: dict[str, Any] = {
             "connect_timeout": 0.5,
             "read_timeout": 0.5,
             "auth_retry_delay": 0.0,
-            "clock": clock,
         }
         options.update(kwargs)
-        credentials = options.pop("credentials", None) or credentials_of(sim, serial)
-        return KumoUnitClient(session, sim.address(serial), credentials, **options)
+        return KumoUnitClient(
+            session,
+            sim.address(serial),
+            credentials,
+            options=KumoClientOptions(**options),
+            clock=client_clock,
+        )
 
     return factory
 
@@ -110,9 +119,14 @@ def make_unit(
     """Build an indoor-unit poller on the fake clock."""
 
     def factory(serial: str = LIVING_ROOM, **kwargs: Any) -> KumoIndoorUnit:
+        """`kwargs`: `client_options` for `make_client`, or any `KumoPollerOptions` field."""
         client_options = kwargs.pop("client_options", {})
         return KumoIndoorUnit(
-            serial, serial, make_client(serial, **client_options), clock=clock, **kwargs
+            serial,
+            serial,
+            make_client(serial, **client_options),
+            clock=clock,
+            options=KumoPollerOptions(**kwargs),
         )
 
     return factory

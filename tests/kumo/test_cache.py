@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.kumo_momit.kumo.cache import (
+from custom_components.kumo_momit.kumo import (
+    FieldSource,
     KumoCacheError,
+    KumoError,
+    KumoUnitKind,
+    KumoUnitRecord,
     build_kumo_cache,
     parse_kumo_cache,
-    parse_kumo_cache_data,
 )
-from custom_components.kumo_momit.kumo.cloud import FieldSource, KumoUnitKind, KumoUnitRecord
-from custom_components.kumo_momit.kumo.errors import KumoError
+from custom_components.kumo_momit.kumo.cache import parse_kumo_cache_data
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kumo_cloud"
 

@@ -12,13 +12,14 @@ import pytest
 from custom_components.kumo_momit.kumo import (
     KumoAdapterBusyError,
     KumoAuthenticationError,
+    KumoClientOptions,
     KumoCommandRejectedError,
     KumoConnectionError,
     KumoCredentials,
     KumoProtocolError,
     KumoUnitClient,
+    kumo_token,
 )
-from custom_components.kumo_momit.kumo.token import kumo_token
 from simulators.kumo_unit import KumoUnitSimulator
 
 from .conftest import LIVING_ROOM, FakeClock, credentials_of
@@ -227,7 +228,10 @@ async def test_connect_timeout_is_a_connection_error(session: aiohttp.ClientSess
         port = listener.getsockname()[1]
         with socket.create_connection(("127.0.0.1", port), timeout=1):
             client = KumoUnitClient(
-                session, f"127.0.0.1:{port}", credentials, connect_timeout=0.1, attempts=2
+                session,
+                f"127.0.0.1:{port}",
+                credentials,
+                options=KumoClientOptions(connect_timeout=0.1, attempts=2),
             )
             with pytest.raises(KumoConnectionError, match="2 attempts"):
                 await client.request(STATUS)
@@ -238,7 +242,7 @@ def test_attempts_must_be_positive(session: aiohttp.ClientSession) -> None:
     """Zero attempts would never send anything."""
     credentials = KumoCredentials("AQID", "001122334455667788")
     with pytest.raises(ValueError, match="at least 1"):
-        KumoUnitClient(session, "127.0.0.1", credentials, attempts=0)
+        KumoUnitClient(session, "127.0.0.1", credentials, options=KumoClientOptions(attempts=0))
 
 
 @pytest.mark.parametrize("address", ["", "http://127.0.0.1", "127.0.0.1/api", "user@host", "a b"])

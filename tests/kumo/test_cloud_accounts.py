@@ -11,26 +11,27 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from custom_components.kumo_momit.kumo.cache import build_kumo_cache, parse_kumo_cache_data
-from custom_components.kumo_momit.kumo.cloud import (
+from custom_components.kumo_momit.kumo import (
     CloudService,
     FieldSource,
+    IndoorUnitProfile,
+    KumoCloudAuthError,
+    KumoCloudConnectionError,
     KumoCloudDiscovery,
     KumoCloudEndpoints,
+    KumoCloudError,
+    KumoCloudNoSecretsError,
+    KumoCloudOptions,
+    KumoCloudThrottledError,
+    KumoCloudV3Api,
     KumoCloudV3Client,
     KumoUnitKind,
     KumoUnitRecord,
     async_discover_units,
     async_v2_login,
+    build_kumo_cache,
 )
-from custom_components.kumo_momit.kumo.errors import (
-    KumoCloudAuthError,
-    KumoCloudConnectionError,
-    KumoCloudError,
-    KumoCloudNoSecretsError,
-    KumoCloudThrottledError,
-)
-from custom_components.kumo_momit.kumo.models import IndoorUnitProfile
+from custom_components.kumo_momit.kumo.cache import parse_kumo_cache_data
 from simulators.kumo_cloud import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -75,13 +76,13 @@ def discover(
     known: tuple[KumoUnitRecord, ...] = (),
     use_legacy: bool = True,
 ) -> Awaitable[KumoCloudDiscovery]:
+    endpoints = KumoCloudEndpoints.single_host(cloud.base_url)
     return async_discover_units(
         http,
         DEMO_USERNAME,
         password,
         known=known,
-        endpoints=KumoCloudEndpoints.single_host(cloud.base_url),
-        use_legacy=use_legacy,
+        endpoints=endpoints if use_legacy else endpoints.without_legacy(),
     )
 
 
@@ -91,7 +92,13 @@ def v3_client(
     clock: Callable[[], float] = time.time,
 ) -> KumoCloudV3Client:
     return KumoCloudV3Client(
-        http, DEMO_USERNAME, DEMO_PASSWORD, base_url=cloud.base_url, clock=clock
+        KumoCloudV3Api(
+            http,
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+            base_url=cloud.base_url,
+            options=KumoCloudOptions(clock=clock),
+        )
     )
 
 
@@ -563,7 +570,7 @@ async def test_unexpected_replies_are_kumo_cloud_errors(http: aiohttp.ClientSess
     try:
         host, port = runner.addresses[0][:2]
         base = f"http://{host}:{port}"
-        client = KumoCloudV3Client(http, "user", "pw", base_url=base)
+        client = KumoCloudV3Client(KumoCloudV3Api(http, "user", "pw", base_url=base))
         with pytest.raises(KumoCloudError, match="not JSON"):
             await client.async_get_sites()
         with pytest.raises(KumoCloudError, match="HTTP 418"):

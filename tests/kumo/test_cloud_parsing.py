@@ -10,33 +10,36 @@ from typing import Any
 
 import pytest
 
-from custom_components.kumo_momit.kumo.cloud import (
-    ACCESS_FALLBACK_LIFETIME_S,
-    REFRESH_FALLBACK_LIFETIME_S,
+from custom_components.kumo_momit.kumo import (
     FieldSource,
     FieldSources,
+    IndoorUnitProfile,
     KumoCloudAdapterStatus,
+    KumoCloudAuthError,
     KumoCloudDevice,
+    KumoCloudError,
     KumoCloudSite,
     KumoCloudTokens,
+    KumoCredentialsError,
     KumoUnitKind,
     KumoUnitRecord,
-    jwt_expiry,
     merge_unit_record,
     merge_unit_records,
     normalize_address,
     normalize_mac,
-    parse_v2_login,
+)
+from custom_components.kumo_momit.kumo.cloud_tokens import (
+    ACCESS_FALLBACK_LIFETIME_S,
+    REFRESH_FALLBACK_LIFETIME_S,
+    jwt_expiry,
+)
+from custom_components.kumo_momit.kumo.cloud_v2 import parse_v2_login
+from custom_components.kumo_momit.kumo.cloud_v3_models import (
     parse_v3_profile,
     parse_v3_sites,
     parse_v3_zones,
+    with_device_details,
 )
-from custom_components.kumo_momit.kumo.errors import (
-    KumoCloudAuthError,
-    KumoCloudError,
-    KumoCredentialsError,
-)
-from custom_components.kumo_momit.kumo.models import IndoorUnitProfile
 from simulators.kumo_cloud import make_jwt
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kumo_cloud"
@@ -472,13 +475,11 @@ def test_storage_without_sources() -> None:
 
 
 def test_device_details_without_headless_flag_leave_the_kind_alone() -> None:
-    from custom_components.kumo_momit.kumo.cloud import _with_device_details
-
     zone = replace(
         KumoUnitRecord(serial="S1", kind=KumoUnitKind.STATION),
         sources=FieldSources(kind=FieldSource.CLOUD_V3),
     )
-    merged = _with_device_details(
+    merged = with_device_details(
         zone,
         KumoCloudDevice(serial="S1", model="PAC-WHS01HC-E"),
         KumoCloudAdapterStatus(mac="04:c4:61:00:00:01"),

@@ -16,23 +16,21 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from custom_components.kumo_momit.kumo.client import ProbeResult
-from custom_components.kumo_momit.kumo.cloud import (
+from custom_components.kumo_momit.kumo import (
+    KUMO_OUIS,
     FieldSource,
     KumoCloudEndpoints,
+    KumoCredentialsError,
     KumoUnitRecord,
-    async_discover_units,
-)
-from custom_components.kumo_momit.kumo.discovery import (
-    KUMO_OUIS,
     ProbeAttempt,
+    ProbeResult,
     async_check_address,
+    async_discover_units,
     async_identify_address,
     async_resolve_addresses,
     is_kumo_mac,
     normalize_dhcp_sightings,
 )
-from custom_components.kumo_momit.kumo.errors import KumoCredentialsError
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.kumo_momit.kumo.fahrenheit import (
+from custom_components.kumo_momit.kumo import (
     celsius_setpoint_to_fahrenheit,
     fahrenheit_setpoint_to_celsius,
 )

@@ -18,8 +18,8 @@ from custom_components.kumo_momit.kumo import (
     KumoValidationError,
     OperationMode,
     VaneDirection,
+    kumo_token,
 )
-from custom_components.kumo_momit.kumo.token import kumo_token
 from simulators.kumo_unit import KumoUnitSimulator
 
 from .conftest import BEDROOM, FOUR_SPEED, LIVING_ROOM, FakeClock

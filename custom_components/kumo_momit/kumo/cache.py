@@ -14,8 +14,9 @@ from collections.abc import Iterable
 import json
 from typing import Any
 
-from .cloud import FieldSource, KumoUnitKind, KumoUnitRecord, parse_v2_zone_tree
+from .cloud_v2 import parse_v2_zone_tree
 from .errors import KumoError
+from .records import FieldSource, KumoUnitKind, KumoUnitRecord
 
 
 class KumoCacheError(KumoError, ValueError):

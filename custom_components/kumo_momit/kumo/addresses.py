@@ -16,19 +16,16 @@ from typing import Final
 
 import aiohttp
 
-from .client import ProbeResult, probe
-from .cloud import FieldSource, KumoUnitRecord, normalize_address, normalize_mac
+from ._values import normalize_address, normalize_mac
 from .errors import KumoCredentialsError
-from .token import KumoCredentials
+from .probe import DEFAULT_PROBE_TIMEOUT, ProbeResult, probe
+from .records import FieldSource, KumoUnitRecord
 
 _LOGGER = logging.getLogger(__name__)
 
 # §11: MAC prefixes of Kumo adapters used by hass-kumo 0.4.7's DHCP matchers (50:26:EF is
 # Murata). The manifest's `dhcp` matchers list the same prefixes.
 KUMO_OUIS: Final = ("04:c4:61", "24:cd:8d", "38:8d:3d", "50:26:ef", "70:74:14", "70:87:a7")
-
-# §11: discovery probes use 3 s.
-DEFAULT_PROBE_TIMEOUT: Final = 3.0
 
 
 def is_kumo_mac(mac: str) -> bool:
@@ -83,8 +80,89 @@ class AddressResolution:
         return tuple(attempt for attempt in self.attempts if attempt.serial == serial)
 
 
+class _Resolver:
+    """State of one `async_resolve_addresses` run."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None,
+        records: list[KumoUnitRecord],
+        sightings: dict[str, str],
+        *,
+        verify_known: bool,
+        probe_timeout: float,
+    ) -> None:
+        self.session = session
+        self.records = records
+        self.sightings = sightings
+        self.probe_timeout = probe_timeout
+        self.unit_macs = {unit.mac for unit in records if unit.mac is not None}
+        self.attempts: list[ProbeAttempt] = []
+        self.unconfirmed: dict[str, str] = {}
+        self.resolved: list[str] = []
+        # Addresses in use by a unit we do not (re)check are taken.
+        self.claimed: dict[str, str] = {
+            unit.address: unit.serial
+            for unit in records
+            if unit.address is not None and not (verify_known and unit.has_secrets)
+        }
+
+    async def attempt(self, index: int, address: str) -> bool:
+        """Probe `address` with unit `index`'s secrets; on a match the address is its own."""
+        unit = self.records[index]
+        credentials = unit.credentials
+        assert credentials is not None  # only units with secrets are probed
+        result = await probe(self.session, address, credentials, timeout=self.probe_timeout)
+        self.attempts.append(ProbeAttempt(serial=unit.serial, address=address, result=result))
+        _LOGGER.debug("Kumo probe of %s at %s: %s", unit.serial, address, result)
+        if result is not ProbeResult.MATCH:
+            return False
+        self.claimed[address] = unit.serial
+        if unit.address != address:
+            self.records[index] = unit.with_address(address, FieldSource.DHCP)
+            self.resolved.append(unit.serial)
+        return True
+
+    async def needs_address(self, index: int, *, verify_known: bool) -> bool:
+        """Whether unit `index` is to be looked up (checking its known address if asked)."""
+        unit = self.records[index]
+        if unit.credentials is None:
+            if unit.address is None and unit.mac is not None and unit.mac in self.sightings:
+                self.unconfirmed[unit.serial] = self.sightings[unit.mac]
+            return False
+        if unit.address is None:
+            return True
+        if not verify_known:
+            return False
+        return unit.address in self.claimed or not await self.attempt(index, unit.address)
+
+    async def by_mac(self, index: int) -> None:
+        """Probe the address DHCP saw for the unit's MAC, unless another unit holds it."""
+        unit = self.records[index]
+        address = self.sightings.get(unit.mac) if unit.mac is not None else None
+        if address is not None and address not in self.claimed and address != unit.address:
+            await self.attempt(index, address)
+
+    async def by_elimination(self, index: int) -> None:
+        """A unit of unknown MAC: try every sighted address that no unit owns or claims."""
+        unit = self.records[index]
+        for mac, address in self.sightings.items():
+            if address in self.claimed or mac in self.unit_macs or address == unit.address:
+                continue
+            if await self.attempt(index, address):
+                return
+
+    def result(self) -> AddressResolution:
+        return AddressResolution(
+            units=tuple(self.records),
+            attempts=tuple(self.attempts),
+            resolved=tuple(self.resolved),
+            unconfirmed=self.unconfirmed,
+        )
+
+
 async def async_resolve_addresses(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None,
     units: Iterable[KumoUnitRecord],
     dhcp_sightings: Mapping[str, str],
     *,
@@ -103,73 +181,26 @@ async def async_resolve_addresses(
     is reported in `unconfirmed`.
     """
     records = list(units)
-    sightings = normalize_dhcp_sightings(dhcp_sightings)
-    unit_macs = {unit.mac for unit in records if unit.mac is not None}
-    attempts: list[ProbeAttempt] = []
-    unconfirmed: dict[str, str] = {}
-    # Addresses in use by a unit we do not (re)check are taken.
-    claimed: dict[str, str] = {
-        unit.address: unit.serial
-        for unit in records
-        if unit.address is not None and not (verify_known and unit.has_secrets)
-    }
-    searching: list[int] = []  # indexes of the units that need an address
-    resolved: list[str] = []
-
-    async def attempt(index: int, credentials: KumoCredentials, address: str) -> bool:
-        serial = records[index].serial
-        result = await probe(session, address, credentials, timeout=probe_timeout)
-        attempts.append(ProbeAttempt(serial=serial, address=address, result=result))
-        _LOGGER.debug("Kumo probe of %s at %s: %s", serial, address, result)
-        if result is not ProbeResult.MATCH:
-            return False
-        claimed[address] = serial
-        if records[index].address != address:
-            records[index] = records[index].with_address(address, FieldSource.DHCP)
-            resolved.append(serial)
-        return True
-
-    for index, unit in enumerate(records):
-        credentials = unit.credentials
-        if credentials is None:
-            if unit.address is None and unit.mac is not None and unit.mac in sightings:
-                unconfirmed[unit.serial] = sightings[unit.mac]
-            continue
-        if unit.address is None:
-            searching.append(index)
-        elif verify_known:
-            taken = unit.address in claimed
-            if taken or not await attempt(index, credentials, unit.address):
-                searching.append(index)
-
+    resolver = _Resolver(
+        session,
+        records,
+        normalize_dhcp_sightings(dhcp_sightings),
+        verify_known=verify_known,
+        probe_timeout=probe_timeout,
+    )
+    searching = [
+        index
+        for index in range(len(records))
+        if await resolver.needs_address(index, verify_known=verify_known)
+    ]
     # Pass 1: by MAC. Pass 2: units with unknown MAC against the unowned sightings.
     for index in searching:
-        unit = records[index]
-        credentials = unit.credentials
-        assert credentials is not None  # only units with secrets are searching
-        if unit.mac is None:
-            continue
-        address = sightings.get(unit.mac)
-        if address is not None and address not in claimed and address != unit.address:
-            await attempt(index, credentials, address)
+        if records[index].mac is not None:
+            await resolver.by_mac(index)
     for index in searching:
-        unit = records[index]
-        credentials = unit.credentials
-        assert credentials is not None
-        if unit.mac is not None:
-            continue
-        for mac, address in sightings.items():
-            if address in claimed or mac in unit_macs or address == unit.address:
-                continue
-            if await attempt(index, credentials, address):
-                break
-
-    return AddressResolution(
-        units=tuple(records),
-        attempts=tuple(attempts),
-        resolved=tuple(resolved),
-        unconfirmed=unconfirmed,
-    )
+        if records[index].mac is None:
+            await resolver.by_elimination(index)
+    return resolver.result()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,7 +212,7 @@ class AddressCheck:
 
 
 async def async_check_address(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None,
     unit: KumoUnitRecord,
     address: str,
     *,
@@ -209,7 +240,7 @@ async def async_check_address(
 
 
 async def async_identify_address(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None,
     units: Iterable[KumoUnitRecord],
     address: str,
     *,

@@ -1,0 +1,60 @@
+"""v3 access/refresh tokens and when they expire (§13.2)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import json
+from typing import Final
+
+from ._values import clean_text
+from .errors import KumoCloudError
+
+# §13.2: prefer the JWT `exp`; without one, ha_kumo_ws assumes 18 min / 25 days.
+ACCESS_FALLBACK_LIFETIME_S: Final = 18 * 60
+REFRESH_FALLBACK_LIFETIME_S: Final = 25 * 24 * 3600
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The `exp` claim (epoch seconds) of a JWT, read without verifying the signature.
+
+    We only need to know when to renew; the cloud checks the signature, not us. None when the
+    token is not a JWT or has no numeric `exp`.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except ValueError:
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        return None
+    return float(exp)
+
+
+@dataclass(frozen=True)
+class KumoCloudTokens:
+    """A v3 access/refresh token pair and when each expires (epoch seconds)."""
+
+    access: str = field(repr=False)
+    refresh: str = field(repr=False)
+    access_expires_at: float
+    refresh_expires_at: float
+
+    @classmethod
+    def from_wire(cls, raw: object, now: float) -> KumoCloudTokens:
+        """`{"access": ..., "refresh": ...}` (the login's `token`, or the refresh reply)."""
+        data = raw if isinstance(raw, Mapping) else {}
+        access, refresh = clean_text(data.get("access")), clean_text(data.get("refresh"))
+        if access is None or refresh is None:
+            raise KumoCloudError("The Kumo Cloud reply carries no access/refresh tokens")
+        return cls(
+            access=access,
+            refresh=refresh,
+            access_expires_at=jwt_expiry(access) or now + ACCESS_FALLBACK_LIFETIME_S,
+            refresh_expires_at=jwt_expiry(refresh) or now + REFRESH_FALLBACK_LIFETIME_S,
+        )
