@@ -207,7 +207,9 @@ class CloudPushServer:
             document = device.adapter_document(self._account.zone_name(device.serial))
             await self.sio.emit("adapter_update", document, to=sid)
         elif kind == "profile" and not device.headless:
-            await self.sio.emit("profile_update", device.unit.profile, to=sid)
+            # [G] the payload's shape is not reported: the profile with its serial.
+            document = {"deviceSerial": device.serial, **device.unit.profile}
+            await self.sio.emit("profile_update", document, to=sid)
 
     async def _on_status_request(self, sid: str, *args: Any) -> None:
         self.received.append(ReceivedEvent(sid, "device_status_v2", args))

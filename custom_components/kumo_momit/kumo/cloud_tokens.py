@@ -6,7 +6,7 @@ import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import json
-from typing import Final
+from typing import Any, Final
 
 from ._values import clean_text
 from .errors import KumoCloudError
@@ -16,21 +16,26 @@ ACCESS_FALLBACK_LIFETIME_S: Final = 18 * 60
 REFRESH_FALLBACK_LIFETIME_S: Final = 25 * 24 * 3600
 
 
-def jwt_expiry(token: str) -> float | None:
-    """The `exp` claim (epoch seconds) of a JWT, read without verifying the signature.
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, read without verifying the signature ({} if it is not one).
 
-    We only need to know when to renew; the cloud checks the signature, not us. None when the
-    token is not a JWT or has no numeric `exp`.
+    We only need to know when to renew and which account a token belongs to (the `id` claim
+    the push channel subscribes with, §13.2); the cloud checks the signature, not us.
     """
     parts = token.split(".")
     if len(parts) != 3:
-        return None
+        return {}
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
     except ValueError:
-        return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The `exp` claim (epoch seconds) of a JWT; None when absent or not a number."""
+    exp = jwt_claims(token).get("exp")
     if isinstance(exp, bool) or not isinstance(exp, int | float):
         return None
     return float(exp)
