@@ -29,17 +29,12 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
-import custom_components.kumo_momit as integration
-from custom_components.kumo_momit.const import (
-    CONF_FAMILY,
-    CONF_NODES,
-    CONF_UNITS,
-    DOMAIN,
-    FAMILY_KUMO,
-    FAMILY_MOMIT,
-)
-from custom_components.kumo_momit.data import MomitRuntimeData, StoredMomitNode
+from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO, FAMILY_MOMIT
 from custom_components.kumo_momit.kumo import KumoUnitKind, KumoUnitRecord
+from custom_components.kumo_momit.kumo_ha.const import CONF_UNITS
+from custom_components.kumo_momit.kumo_ha.settings import KUMO_SETTINGS, KumoSettings
+from custom_components.kumo_momit.momit_ha.const import CONF_NODES
+from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, StoredMomitNode
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import demo_units
 from simulators.momit_gateway import GatewaySimulator
@@ -58,7 +53,7 @@ class FakeClock:
 async def bench_kumo(hass: HomeAssistant, polls: int, interval_s: int) -> list[dict[str, Any]]:
     """Every demo unit polled `polls` times through its coordinator, `interval_s` apart."""
     clock = FakeClock()
-    integration.KUMO_CLOCK = clock
+    hass.data[KUMO_SETTINGS] = KumoSettings(clock=clock)
     rows: list[dict[str, Any]] = []
     async with KumoUnitSimulator(demo_units(), room_drift=False) as units:
         records = [

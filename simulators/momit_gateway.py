@@ -1,12 +1,12 @@
 """Momit Gateway simulator: several CoAP mesh nodes behind one IPv4 address, on loopback.
 
-Model (spec momit.md §1.2, §10): every node is an aiocoap server on a private loopback port,
-reached through a small NAT front that imitates the gateway's ip64 mapping: a public UDP port per
-node (random in a port range, like ip64's 10000-19999), one inner socket per client (so the node
-sees distinct clients), and optionally replies leaving from a *second* public port (the inferred
-ip64 asymmetry, §1.2 point 2). Faults live in the front: blackhole, drop the next N datagrams,
-asymmetric replies, moving the node to a new port, rebooting it (observers lost), malformed
-payloads, error codes and slow (separate) responses.
+Model (protocol notes, docs/momit.md §1.2, §10): every node is an aiocoap server on a private
+loopback port, reached through a small NAT front that imitates the gateway's ip64 mapping: a
+public UDP port per node (random in a port range, like ip64's 10000-19999), one inner socket per
+client (so the node sees distinct clients), and optionally replies leaving from a *second* public
+port (the inferred ip64 asymmetry, §1.2 point 2). Faults live in the front: blackhole, drop the
+next N datagrams, asymmetric replies, moving the node to a new port, rebooting it (observers
+lost), malformed payloads, error codes and slow (separate) responses.
 
 What the simulator does beyond device evidence is labelled [INF] (inferred) or [SIM] (a free
 choice of the simulator): the GET payload of `/10242/0/0` (`cm,t,sp,out`), `out` following the
@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 import json
 import logging
@@ -345,7 +345,7 @@ def _constant(text: str) -> Callable[[], str]:
 
 
 def build_site(node: NodeState) -> resource.Site:
-    """The node's resources; only the ones the spec calls safe are implemented (§4)."""
+    """The node's resources; only the ones the protocol notes call safe are implemented (§4)."""
     site = resource.Site()
     site.add_resource([".well-known", "core"], VerbatimCore(node, "/.well-known/core"))
     for path, text in node.texts.items():
@@ -415,7 +415,7 @@ class SimNode:
         self.server = await aiocoap.Context.create_server_context(
             site, bind=(HOST, 0), transports=["udp6"]
         )
-        # Private aiocoap API, fine with the pinned 0.4.17 (spec §10.1).
+        # Private aiocoap API, fine with the pinned 0.4.17 (§10.1).
         transport = self.server.request_interfaces[0].token_interface.message_interface.transport
         self.internal_port = transport.get_extra_info("socket").getsockname()[1]
 
@@ -635,52 +635,8 @@ class Gateway:
             self.stopped.set()
             return {}
         node = self._node(serial)
-        state = node.state
-        if cmd == "set_room":
-            if command.get("temperature_c") is not None:
-                state.room.temperature_tenths = round(float(command["temperature_c"]) * 10)
-            if command.get("humidity_percent") is not None:
-                state.room.humidity_tenths = round(float(command["humidity_percent"]) * 10)
-            if command.get("battery_percent") is not None:
-                state.room.battery_percent = int(command["battery_percent"])
-            if command.get("ambient_c") is not None:
-                state.room.ambient_tenths = round(float(command["ambient_c"]) * 10)
-            state.notify(PATH_TEM_HUM_BAT)
-        elif cmd == "set_ac":
-            state.ac.update({k: str(v) for k, v in command["fields"].items()})
-            state.notify(PATH_EVENTS)
-        elif cmd == "advance":
-            state.advance(int(command.get("minutes", 1)))
-        elif cmd == "faults":
-            for key, value in command.items():
-                if key == "asymmetric":
-                    await node.set_asymmetric(bool(value))
-                elif hasattr(state.faults, key):
-                    setattr(state.faults, key, value)
-                else:
-                    raise KeyError(key)
-        elif cmd == "move":
-            await node.move(command.get("port"), command.get("old_port", "closed"))
-        elif cmd == "end_observations":
-            for end in list(state.enders):
-                end()
-        elif cmd == "reboot":
-            await node.reboot()
-        elif cmd == "puts":
-            return {"puts": list(state.puts)}
-        elif cmd == "counts":
-            return {"counts": dict(state.counts)}
-        elif cmd == "notify_times":
-            return {"notify_times": list(state.notify_times)}
-        elif cmd == "observers":
-            return {"observers": dict(state.observers)}
-        elif cmd == "clear_records":
-            state.puts.clear()
-            state.counts.clear()
-            state.notify_times.clear()
-        else:
-            raise KeyError(cmd)
-        return {"node": node.describe()}
+        reply = await _NODE_COMMANDS[cmd](node, command)
+        return {"node": node.describe()} if reply is None else reply
 
     async def serve_control(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -695,6 +651,93 @@ class Gateway:
                 await writer.drain()
         finally:
             writer.close()
+
+
+# -- control commands for one node ----------------------------------------------------------
+
+
+async def _set_room(node: SimNode, args: JsonDict) -> None:
+    room = node.state.room
+    if args.get("temperature_c") is not None:
+        room.temperature_tenths = round(float(args["temperature_c"]) * 10)
+    if args.get("humidity_percent") is not None:
+        room.humidity_tenths = round(float(args["humidity_percent"]) * 10)
+    if args.get("battery_percent") is not None:
+        room.battery_percent = int(args["battery_percent"])
+    if args.get("ambient_c") is not None:
+        room.ambient_tenths = round(float(args["ambient_c"]) * 10)
+    node.state.notify(PATH_TEM_HUM_BAT)
+
+
+async def _set_ac(node: SimNode, args: JsonDict) -> None:
+    node.state.ac.update({k: str(v) for k, v in args["fields"].items()})
+    node.state.notify(PATH_EVENTS)
+
+
+async def _advance(node: SimNode, args: JsonDict) -> None:
+    node.state.advance(int(args.get("minutes", 1)))
+
+
+async def _faults(node: SimNode, args: JsonDict) -> None:
+    for key, value in args.items():
+        if key == "asymmetric":
+            await node.set_asymmetric(bool(value))
+        elif hasattr(node.state.faults, key):
+            setattr(node.state.faults, key, value)
+        else:
+            raise KeyError(key)
+
+
+async def _move(node: SimNode, args: JsonDict) -> None:
+    await node.move(args.get("port"), args.get("old_port", "closed"))
+
+
+async def _end_observations(node: SimNode, _args: JsonDict) -> None:
+    for end in list(node.state.enders):
+        end()
+
+
+async def _reboot(node: SimNode, _args: JsonDict) -> None:
+    await node.reboot()
+
+
+async def _clear_records(node: SimNode, _args: JsonDict) -> None:
+    node.state.puts.clear()
+    node.state.counts.clear()
+    node.state.notify_times.clear()
+
+
+async def _puts(node: SimNode, _args: JsonDict) -> JsonDict:
+    return {"puts": list(node.state.puts)}
+
+
+async def _counts(node: SimNode, _args: JsonDict) -> JsonDict:
+    return {"counts": dict(node.state.counts)}
+
+
+async def _notify_times(node: SimNode, _args: JsonDict) -> JsonDict:
+    return {"notify_times": list(node.state.notify_times)}
+
+
+async def _observers(node: SimNode, _args: JsonDict) -> JsonDict:
+    return {"observers": dict(node.state.observers)}
+
+
+_NODE_COMMANDS: Final[dict[str, Callable[[SimNode, JsonDict], Awaitable[JsonDict | None]]]] = {
+    "set_room": _set_room,
+    "set_ac": _set_ac,
+    "advance": _advance,
+    "faults": _faults,
+    "move": _move,
+    "end_observations": _end_observations,
+    "reboot": _reboot,
+    "clear_records": _clear_records,
+    "puts": _puts,
+    "counts": _counts,
+    "notify_times": _notify_times,
+    "observers": _observers,
+}
+"""Control commands addressed to one node: the reply, or None for the node's description."""
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -1,9 +1,10 @@
 """`/.well-known/core` listings of the two Momit node types, as served by the simulator.
 
-RECONSTRUCTION, NOT A CAPTURE. The spec (momit.md §4.1/§4.2) has no verbatim dump; these bytes
-are rebuilt from its tables: every href, title and rt is spelled exactly as the device published
-it (typos such as "Tx powerl" kept), `obs` is where the tables mark it, and the documented defects
-are reproduced on purpose:
+RECONSTRUCTION, NOT A CAPTURE. The protocol notes (docs/momit.md §4.1, §4.2, Appendix A) give
+the listings as printed by a tool, one entry per line, not as wire bytes; these bytes are rebuilt
+from them: every href, title and rt is spelled exactly as the device published it (typos such as
+"Tx powerl" kept), `obs` is where the tables mark it, and the documented defects are reproduced
+on purpose:
 
 * two titles without a closing quote: `title="IR capture command,` and `title="IR Send Command,`;
 * `sz="MAX_PLUGFEST_BODY"` (an unexpanded Contiki/Erbium macro name) on `/5/0/0`;
@@ -13,7 +14,7 @@ are reproduced on purpose:
 
 The wire form is assumed to be one comma-joined line (the README showed one entry per line) [INF].
 The entry order below is an invented, unsorted order, not the device's. The AC listing has 37
-hrefs and the other node's 27, as the spec's experiment (e) counted for the AC node.
+hrefs and the other node's 27, as experiment (e) of the notes (§12) counted for the AC node.
 """
 
 from __future__ import annotations

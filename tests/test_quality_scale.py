@@ -23,18 +23,23 @@ from homeassistant.helpers.typing import UNDEFINED
 import pytest
 import yaml
 
-from custom_components.kumo_momit import binary_sensor, sensor
-from custom_components.kumo_momit.const import (
+from custom_components.kumo_momit.const import DOMAIN, PLATFORMS
+from custom_components.kumo_momit.kumo_ha import (
+    binary_sensor as kumo_binary_sensor,
+    sensor as kumo_sensor,
+)
+from custom_components.kumo_momit.kumo_ha.const import (
     DEFAULT_SCAN_INTERVAL,
-    DOMAIN,
     MAX_SCAN_INTERVAL_S,
     MIN_SCAN_INTERVAL_S,
-    MOMIT_POLL_INTERVAL,
-    PLATFORMS,
 )
+from custom_components.kumo_momit.momit_ha import sensor as momit_sensor
+from custom_components.kumo_momit.momit_ha.const import MOMIT_POLL_INTERVAL
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "custom_components" / DOMAIN
+# The Home Assistant glue: the package's own modules and each device family's.
+GLUE_FOLDERS = ("", "kumo_ha", "momit_ha")
 
 # The rule set of the developer docs' tiers.json (Aug 2026) = hassfest's quality_scale.py.
 RULES_BY_TIER: dict[str, tuple[str, ...]] = {
@@ -198,20 +203,53 @@ def test_no_rule_is_left_to_do() -> None:
 
 @cache
 def _parse(name: str) -> ast.Module:
+    """One glue module by its path in the package (`config_flow.py`, `kumo_ha/entity.py`)."""
     return ast.parse((PACKAGE / name).read_text(), filename=name)
 
 
 @cache
-def _module_trees() -> tuple[tuple[Path, ast.Module], ...]:
+def _module_trees() -> tuple[tuple[str, ast.Module], ...]:
     return tuple(
-        (path, ast.parse(path.read_text(), filename=str(path)))
-        for path in sorted(PACKAGE.glob("*.py"))
+        (path.relative_to(PACKAGE).as_posix(), _parse(path.relative_to(PACKAGE).as_posix()))
+        for folder in GLUE_FOLDERS
+        for path in sorted((PACKAGE / folder).glob("*.py"))
     )
 
 
-def _integration_modules() -> Iterator[tuple[Path, ast.Module]]:
-    """Every module of the Home Assistant layer (not the kumo/ and momit/ libraries)."""
+def _integration_modules() -> Iterator[tuple[str, ast.Module]]:
+    """Every module of the Home Assistant layer (not the kumo/ and momit/ libraries), by path."""
     yield from _module_trees()
+
+
+def _file_name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def _module_functions() -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Module-level functions of the whole glue, by name."""
+    found: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for _, tree in _integration_modules():
+        for name, function in _functions(tree).items():
+            found.setdefault(name, []).append(function)
+    return found
+
+
+def _reachable(start: list[ast.AST]) -> list[ast.AST]:
+    """`start` and every glue function they call, directly or through other glue functions."""
+    functions = _module_functions()
+    seen: list[ast.AST] = []
+    pending = list(start)
+    while pending:
+        node = pending.pop()
+        if any(node is known for known in seen):
+            continue
+        seen.append(node)
+        pending += [f for call in _calls(node) for f in functions.get(_call_name(call), [])]
+    return seen
+
+
+def _call_names(nodes: list[ast.AST]) -> set[str]:
+    return {_call_name(call) for node in nodes for call in _calls(node)}
 
 
 def _platform_files() -> list[str]:
@@ -228,13 +266,13 @@ def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
 
 @cache
 def _classes() -> dict[str, tuple[ast.ClassDef, str]]:
-    """Every class of the HA layer by name, with its module file."""
+    """Every class of the HA layer by name, with its module's path in the package."""
     found: dict[str, tuple[ast.ClassDef, str]] = {}
     for path, tree in _integration_modules():
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 assert node.name not in found, f"two classes named {node.name}"
-                found[node.name] = (node, path.name)
+                found[node.name] = (node, path)
     return found
 
 
@@ -279,8 +317,9 @@ def _entity_classes() -> list[str]:
 
 
 def _platform_entity_classes() -> list[str]:
+    """Entity classes of the families' platform modules (`kumo_ha/climate.py`, ...)."""
     classes = _classes()
-    return [name for name in _entity_classes() if classes[name][1] in _platform_files()]
+    return [name for name in _entity_classes() if _file_name(classes[name][1]) in _platform_files()]
 
 
 def _class_assignments(node: ast.ClassDef) -> dict[str, ast.expr]:
@@ -337,16 +376,30 @@ def _manifest() -> dict[str, Any]:
     return manifest
 
 
+def _registered_config_flow() -> str:
+    """The ConfigFlow class of config_flow.py registered for the domain (`domain=`)."""
+    (name,) = [
+        node.name
+        for node in _parse("config_flow.py").body
+        if isinstance(node, ast.ClassDef) and any(k.arg == "domain" for k in node.keywords)
+    ]
+    assert _classes()[name][1] == "config_flow.py"
+    return name
+
+
 def _config_flow_methods() -> set[str]:
-    tree = _parse("config_flow.py")
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and "ConfigFlow" in _base_names(node):
-            return {
-                item.name
-                for item in node.body
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-            }
-    raise AssertionError("no ConfigFlow subclass in config_flow.py")
+    """Methods of the registered flow and of the family step mixins it is composed of."""
+    return {
+        item.name
+        for node in _hierarchy(_registered_config_flow())
+        for item in node.body
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def _config_flow_reach() -> list[ast.AST]:
+    """The flow's classes and every glue function their steps call."""
+    return _reachable(list(_hierarchy(_registered_config_flow())))
 
 
 def _annotation(node: ast.expr | None) -> str:
@@ -368,15 +421,21 @@ def check_brands() -> None:
 
 
 def check_common_modules() -> None:
-    """Coordinators live in coordinator.py, the shared base entities in entity.py."""
+    """Coordinators live in coordinator.py modules; every entity extends the base of entity.py.
+
+    Each family has its coordinator.py and entity.py; the shared base entity is the package's.
+    """
     for path, tree in _integration_modules():
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and "DataUpdateCoordinator" in _base_names(node):
-                assert path.name == "coordinator.py", f"{node.name} in {path.name}"
+                assert _file_name(path) == "coordinator.py", f"{node.name} in {path}"
     classes = _classes()
+    assert _platform_entity_classes()
     for name in _platform_entity_classes():
-        bases = {classes[node.name][1] for node in _hierarchy(name)}
-        assert "entity.py" in bases, f"{name} does not extend a base entity of entity.py"
+        modules = {classes[node.name][1] for node in _hierarchy(name)}
+        assert "entity.py" in modules, f"{name} does not extend the base entity of entity.py"
+        family = classes[name][1].partition("/")[0]
+        assert f"{family}/entity.py" in modules, f"{name} skips its family's base entity"
 
 
 def check_appropriate_polling() -> None:
@@ -401,7 +460,8 @@ def _coverage_floor() -> float:
 
 def check_config_flow_test_coverage() -> None:
     """The flow tests exist; the suite's coverage gate is on (scripts/test)."""
-    assert (ROOT / "tests" / "integration" / "test_config_flow.py").is_file()
+    for family in ("kumo_ha", "momit_ha"):
+        assert (ROOT / "tests" / family / "test_config_flow.py").is_file(), family
     assert _coverage_floor() >= 95
 
 
@@ -419,7 +479,7 @@ def check_dependency_transparency() -> None:
 def _no_actions() -> None:
     for path, tree in _integration_modules():
         names = {_call_name(call) for call in _calls(tree)}
-        assert not names & {"async_register", "async_register_entity_service"}, path.name
+        assert not names & {"async_register", "async_register_entity_service"}, path
     assert not (PACKAGE / "services.yaml").exists()
 
 
@@ -435,12 +495,12 @@ def check_docs_actions() -> None:
 
 def check_docs_triggers() -> None:
     """Exempt because the integration has no triggers."""
-    assert not list(PACKAGE.glob("*trigger*.py"))
+    assert not [p for f in GLUE_FOLDERS for p in (PACKAGE / f).glob("*trigger*.py")]
 
 
 def check_docs_conditions() -> None:
     """Exempt because the integration has no conditions."""
-    assert not list(PACKAGE.glob("*condition*.py"))
+    assert not [p for f in GLUE_FOLDERS for p in (PACKAGE / f).glob("*condition*.py")]
 
 
 def check_entity_unique_id() -> None:
@@ -479,10 +539,9 @@ def check_runtime_data() -> None:
     init = _parse("__init__.py")
     functions = _functions(init)
     setup = functions["async_setup_entry"]
-    # hassfest looks in async_setup_entry only; ours delegates per device family to helpers
-    # it calls with the entry, so those count too.
-    called = {_call_name(call) for call in _calls(setup)}
-    bodies = [setup, *(functions[name] for name in called if name in functions)]
+    # hassfest looks in async_setup_entry only; ours hands the entry to its family's set-up
+    # (kumo_ha/setup.py, momit_ha/setup.py), so what it calls counts too.
+    bodies = _reachable([setup])
     assigned = [
         target
         for body in bodies
@@ -510,20 +569,23 @@ def check_runtime_data() -> None:
 
 def check_test_before_setup() -> None:
     """Set-up does the first refresh of every coordinator (ConfigEntryNotReady on failure)."""
-    init = _parse("__init__.py")
-    assert "async_config_entry_first_refresh" in {_call_name(call) for call in _calls(init)}
+    setup = _functions(_parse("__init__.py"))["async_setup_entry"]
+    for family_setup in ("async_setup_kumo_entry", "async_setup_momit_entry"):
+        (function,) = _module_functions()[family_setup]
+        assert family_setup in _call_names([setup])
+        assert "async_config_entry_first_refresh" in _call_names(_reachable([function]))
 
 
 def check_unique_config_entry() -> None:
     """Unique id set and checked before any entry is created."""
-    names = [_call_name(call) for call in _calls(_parse("config_flow.py"))]
+    names = _call_names(_config_flow_reach())
     assert "async_set_unique_id" in names
     assert "_abort_if_unique_id_configured" in names
 
 
 def check_test_before_configure() -> None:
     """The flows talk to the cloud or the device before creating an entry."""
-    names = {_call_name(call) for call in _calls(_parse("config_flow.py"))}
+    names = _call_names(_config_flow_reach())
     assert {"async_discover_units", "async_validate_address", "probe"} <= names
 
 
@@ -590,20 +652,22 @@ def check_integration_owner() -> None:
 
 def check_devices() -> None:
     """Device info carries identity, maker, model and serial; Kumo adds the MAC connection."""
-    tree = _parse("entity.py")
-    for call in _calls(tree):
-        if _call_name(call) == "DeviceInfo":
+    for family in ("kumo_ha", "momit_ha"):
+        tree = _parse(f"{family}/entity.py")
+        device_infos = [call for call in _calls(tree) if _call_name(call) == "DeviceInfo"]
+        assert device_infos, family
+        for call in device_infos:
             keywords = {keyword.arg for keyword in call.keywords}
             assert {"identifiers", "manufacturer", "model", "name", "serial_number"} <= keywords
-    assert "CONNECTION_NETWORK_MAC" in ast.unparse(tree)
+    assert "CONNECTION_NETWORK_MAC" in ast.unparse(_parse("kumo_ha/entity.py"))
 
 
 def _descriptions() -> list[Any]:
     return [
-        *sensor.UNIT_SENSORS,
-        *sensor.STATION_SENSORS,
-        *sensor.MOMIT_SENSORS,
-        *binary_sensor.BINARY_SENSORS,
+        *kumo_sensor.UNIT_SENSORS,
+        *kumo_sensor.STATION_SENSORS,
+        *momit_sensor.MOMIT_SENSORS,
+        *kumo_binary_sensor.BINARY_SENSORS,
     ]
 
 
@@ -615,7 +679,7 @@ def check_entity_category() -> None:
             SensorDeviceClass.SIGNAL_STRENGTH,
         ):
             assert description.entity_category is EntityCategory.DIAGNOSTIC, description.key
-    standby = next(d for d in binary_sensor.BINARY_SENSORS if d.key == "standby")
+    standby = next(d for d in kumo_binary_sensor.BINARY_SENSORS if d.key == "standby")
     assert standby.entity_category is EntityCategory.DIAGNOSTIC
     # Entity attributes become properties at class creation: read the source instead.
     timer = _class_assignments(_classes()["MomitTimerNumber"][0])["_attr_entity_category"]
@@ -624,9 +688,13 @@ def check_entity_category() -> None:
 
 def check_entity_device_class() -> None:
     """Every reading with a matching device class has it."""
-    for description in (*sensor.UNIT_SENSORS, *sensor.STATION_SENSORS, *sensor.MOMIT_SENSORS):
+    for description in (
+        *kumo_sensor.UNIT_SENSORS,
+        *kumo_sensor.STATION_SENSORS,
+        *momit_sensor.MOMIT_SENSORS,
+    ):
         assert description.device_class is not None, description.key
-    flags = {d.key: d.device_class for d in binary_sensor.BINARY_SENSORS}
+    flags = {d.key: d.device_class for d in kumo_binary_sensor.BINARY_SENSORS}
     assert flags["filter"] is not None
     assert flags["defrost"] is not None
 
@@ -658,7 +726,7 @@ def _ha_raises() -> Iterator[tuple[str, ast.Call]]:
                 and isinstance(node.exc, ast.Call)
                 and _call_name(node.exc) in HA_EXCEPTIONS
             ):
-                yield path.name, node.exc
+                yield path, node.exc
 
 
 def check_exception_translations() -> None:
@@ -673,7 +741,7 @@ def check_exception_translations() -> None:
 
 def check_action_exceptions() -> None:
     """Device failures and bad input become translated HomeAssistantError/ServiceValidationError."""
-    kinds = {_call_name(call) for module, call in _ha_raises() if module != "config_flow.py"}
+    kinds = {_call_name(call) for module, call in _ha_raises() if not module.endswith("flow.py")}
     assert {"HomeAssistantError", "ServiceValidationError"} <= kinds
     check_exception_translations()
 
@@ -685,17 +753,21 @@ def check_icon_translations() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Name | ast.Attribute):
                 name = node.id if isinstance(node, ast.Name) else node.attr
-                assert name != "_attr_icon", f"_attr_icon in {path.name}"
+                assert name != "_attr_icon", f"_attr_icon in {path}"
             if isinstance(node, ast.keyword):
-                assert node.arg != "icon", f"icon= in {path.name}"
+                assert node.arg != "icon", f"icon= in {path}"
             if isinstance(node, ast.FunctionDef) and node.name == "icon":
-                raise AssertionError(f"icon property in {path.name}")
+                raise AssertionError(f"icon property in {path}")
 
 
 def check_repair_issues() -> None:
     """Issues are created with a translation key and have a fix flow."""
-    init = _parse("__init__.py")
-    creates = [call for call in _calls(init) if _call_name(call) == "async_create_issue"]
+    creates = [
+        call
+        for _, tree in _integration_modules()
+        for call in _calls(tree)
+        if _call_name(call) == "async_create_issue"
+    ]
     assert creates
     for call in creates:
         assert "translation_key" in {keyword.arg for keyword in call.keywords}
@@ -735,10 +807,9 @@ def check_inject_websession() -> None:
         tree = ast.parse(path.read_text())
         for call in _calls(tree):
             assert _call_name(call) != "ClientSession", f"own aiohttp session in {path}"
-    names = set()
-    for name in ("__init__.py", "config_flow.py", "flow_helpers.py"):
-        names |= {_call_name(call) for call in _calls(_parse(name))}
-    assert "async_get_clientsession" in names
+    # Kumo set-up and the Kumo flows' cloud and probe helpers use Home Assistant's session.
+    for name in ("kumo_ha/setup.py", "kumo_ha/flow_helpers.py"):
+        assert "async_get_clientsession" in _call_names([_parse(name)]), name
 
 
 def check_strict_typing() -> None:
@@ -755,20 +826,24 @@ def check_strict_typing() -> None:
 
 def check_entity_event_setup() -> None:
     """Listeners added outside entities are released with the entry."""
-    helpers = _parse("helpers.py")
-    source = ast.unparse(helpers)
+    source = ast.unparse(_parse("kumo_ha/entity.py"))
     assert "entry.async_on_unload(coordinator.async_add_listener" in source
 
 
 def check_log_when_unavailable() -> None:
     """Failures reach the coordinator as UpdateFailed, which logs once each way."""
-    kinds = {_call_name(call) for module, call in _ha_raises() if module == "coordinator.py"}
-    assert "UpdateFailed" in kinds
+    for family in ("kumo_ha", "momit_ha"):
+        kinds = {
+            _call_name(call)
+            for module, call in _ha_raises()
+            if module == f"{family}/coordinator.py"
+        }
+        assert "UpdateFailed" in kinds, family
 
 
 def check_dynamic_devices() -> None:
-    """Exempt; what is dynamic (entities of late units) is wired through helpers.py."""
-    assert "async_add_entities_when_known" in ast.unparse(_parse("sensor.py"))
+    """Exempt; what is dynamic (entities of late units) is wired through kumo_ha/entity.py."""
+    assert "async_add_entities_when_known" in ast.unparse(_parse("kumo_ha/sensor.py"))
 
 
 def check_stale_devices() -> None:

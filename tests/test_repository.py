@@ -105,3 +105,109 @@ def test_integration_never_uses_executor_threads_or_print() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "print", f"print() in {path}"
+
+
+# --- the layout of the Home Assistant glue -------------------------------------------------------
+
+# Modules Home Assistant loads by name: they only pick the entry's device family.
+DISPATCHERS = {
+    "__init__.py",
+    "config_flow.py",
+    "climate.py",
+    "sensor.py",
+    "binary_sensor.py",
+    "number.py",
+    "diagnostics.py",
+    "repairs.py",
+}
+# What both families share besides the dispatchers.
+SHARED_CORE = {"const.py", "data.py", "entity.py", "sensor_kinds.py"}
+FAMILIES = {"kumo_ha": "kumo", "momit_ha": "momit"}
+MAX_GLUE_MODULE_LINES = 400
+ABSOLUTE = f"custom_components.{DOMAIN}."
+
+
+def _glue_modules() -> dict[str, Path]:
+    """Every module of the glue by its path in the package (`kumo_ha/climate.py`)."""
+    paths = [*PACKAGE.glob("*.py"), *(p for f in FAMILIES for p in (PACKAGE / f).glob("*.py"))]
+    return {path.relative_to(PACKAGE).as_posix(): path for path in sorted(paths)}
+
+
+def _relative_imports(path: Path) -> set[str]:
+    """Glue-relative dotted names a module imports from (`kumo`, `kumo_ha.data`, `const`)."""
+    package = path.relative_to(PACKAGE).parent.parts
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)]
+            found.add(".".join([*base, *([node.module] if node.module else [])]))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(ABSOLUTE):
+            found.add((node.module or "").removeprefix(ABSOLUTE))
+    return found
+
+
+def test_the_glue_is_one_package_per_family_around_thin_dispatchers() -> None:
+    """The package's own modules are the dispatchers and the shared core; the rest is a family's."""
+    top_level = {name for name in _glue_modules() if "/" not in name}
+    assert top_level == DISPATCHERS | SHARED_CORE
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert subpackages == set(FAMILIES) | set(FAMILIES.values())
+
+
+def test_no_glue_module_exceeds_its_size() -> None:
+    """Each module is one concern a reader can hold: at most ~400 lines."""
+    for name, path in _glue_modules().items():
+        lines = len(path.read_text().splitlines())
+        assert lines <= MAX_GLUE_MODULE_LINES, f"{name}: {lines} lines"
+
+
+def test_families_do_not_reach_into_each_other() -> None:
+    """Working on one family means reading its package and the shared core only."""
+    for name, path in _glue_modules().items():
+        family = name.partition("/")[0]
+        if family not in FAMILIES:
+            continue
+        for imported in _relative_imports(path):
+            root = imported.partition(".")[0]
+            allowed = {family, FAMILIES[family]} | {m.removesuffix(".py") for m in SHARED_CORE}
+            assert root in allowed, f"{name} imports {imported}"
+
+
+def test_glue_imports_the_protocol_libraries_at_package_level() -> None:
+    """`from ..kumo import X`: what the glue uses is exported by kumo/ and momit/ themselves."""
+    for name, path in _glue_modules().items():
+        for imported in _relative_imports(path):
+            root, _, rest = imported.partition(".")
+            assert not (root in FAMILIES.values() and rest), f"{name} imports {imported}"
+
+
+_FAMILY_NAMES = {"entry_family", "CONF_FAMILY", "FAMILY_KUMO", "FAMILY_MOMIT"}
+_RUNTIME_TYPES = {"KumoRuntimeData", "MomitRuntimeData"}
+
+
+def _family_tests(tree: ast.AST) -> list[str]:
+    """Comparisons with the entry's family, and isinstance checks of its runtime data."""
+    found = []
+    for node in ast.walk(tree):
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if isinstance(node, ast.Compare) and names & _FAMILY_NAMES:
+            found.append(ast.unparse(node))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "isinstance"
+            and names & _RUNTIME_TYPES
+        ):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_only_the_dispatchers_branch_on_the_family() -> None:
+    """Family code never asks which family it is in; the dispatchers ask once per hook."""
+    for name, path in _glue_modules().items():
+        tests = _family_tests(ast.parse(path.read_text()))
+        if name in DISPATCHERS or name == "data.py":
+            continue
+        assert not tests, f"{name} branches on the family: {tests}"
+    # The dispatchers do branch: the check above would see it.
+    assert _family_tests(ast.parse((PACKAGE / "__init__.py").read_text()))

@@ -10,7 +10,7 @@ An expression the resolver cannot follow fails the test: extend the resolver, do
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 import importlib
 import itertools
@@ -23,16 +23,16 @@ from typing import Any
 
 import pytest
 
-from custom_components.kumo_momit.climate import FAN_MODE_KEYS, SWING_MODE_KEYS
 from custom_components.kumo_momit.const import DOMAIN, PLATFORMS
+from custom_components.kumo_momit.kumo_ha.climate_modes import FAN_MODE_KEYS, SWING_MODE_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "custom_components" / DOMAIN
 EN = json.loads((PACKAGE / "translations" / "en.json").read_text())
 ICONS = json.loads((PACKAGE / "icons.json").read_text())
 
-# Modules whose module-level functions can hand translation keys around.
-HELPER_MODULES = ("__init__", "config_flow", "flow_helpers", "coordinator", "repairs")
+# The Home Assistant glue: the package's own modules and each device family's.
+GLUE_FOLDERS = ("", "kumo_ha", "momit_ha")
 HA_EXCEPTIONS = {
     "HomeAssistantError",
     "ServiceValidationError",
@@ -52,34 +52,73 @@ class UnresolvedError(AssertionError):
     """The resolver met an expression it cannot follow."""
 
 
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
 @dataclass
 class Source:
-    """One module of the integration: its syntax tree and the imported module."""
+    """One module of the glue: its dotted name in the package, syntax tree, imported module."""
 
     name: str
     tree: ast.Module
     module: ModuleType
 
+    def imported_from(self, local: str) -> tuple[str, str] | None:
+        """(glue module, name) that `local` is imported from, if it comes from the glue."""
+        package = self.name.split(".")[:-1]
+        for node in self.tree.body:
+            if not (isinstance(node, ast.ImportFrom) and node.level):
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                if (alias.asname or alias.name) == local and module in SOURCES:
+                    return module, alias.name
+        return None
 
-def _source(name: str) -> Source:
-    path = PACKAGE / f"{name}.py"
-    return Source(
-        name=name,
-        tree=ast.parse(path.read_text(), filename=path.name),
-        module=importlib.import_module(f"custom_components.{DOMAIN}.{name}"),
-    )
+    def defines(self, name: str) -> ast.AST | None:
+        """The module-level function or class called `name`."""
+        return next(
+            (
+                node
+                for node in self.tree.body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                and node.name == name
+            ),
+            None,
+        )
 
 
-SOURCES = {name: _source(name) for name in HELPER_MODULES}
-PLATFORM_SOURCES = {platform.value: _source(platform.value) for platform in PLATFORMS}
+def _sources() -> dict[str, Source]:
+    found = {}
+    for folder in GLUE_FOLDERS:
+        for path in sorted((PACKAGE / folder).glob("*.py")):
+            name = ".".join(part for part in (folder, path.stem) if part)
+            found[name] = Source(
+                name=name,
+                tree=ast.parse(path.read_text(), filename=str(path)),
+                module=importlib.import_module(f"custom_components.{DOMAIN}.{name}"),
+            )
+    return found
 
-Function = ast.FunctionDef | ast.AsyncFunctionDef
-FUNCTIONS: dict[str, tuple[Function, Source]] = {
-    node.name: (node, source)
-    for source in SOURCES.values()
-    for node in source.tree.body
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-}
+
+SOURCES = _sources()
+
+
+def _lookup(name: str, source: Source) -> tuple[ast.AST, Source] | None:
+    """Where a name used in `source` is defined in the glue (following its imports)."""
+    node = source.defines(name)
+    if node is not None:
+        return node, source
+    origin = source.imported_from(name)
+    return None if origin is None else _lookup(origin[1], SOURCES[origin[0]])
+
+
+def _function(name: str, source: Source) -> tuple[Function, Source] | None:
+    found = _lookup(name, source)
+    if found is None or not isinstance(found[0], ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    return found[0], found[1]
 
 
 def _call_name(call: ast.Call) -> str:
@@ -154,7 +193,7 @@ def _element(value: ast.expr, index: int | None, scope: Scope) -> set[str]:
             assert isinstance(mapping, dict), ast.unparse(value)
             items = list(mapping.keys() if index == 0 else mapping.values())
             return {item for item in items if isinstance(item, str)}
-        return _returns(_called_function(value), index)
+        return _returns(_called_function(value, scope), index)
     raise UnresolvedError(ast.unparse(value))
 
 
@@ -164,76 +203,94 @@ def _runtime_value(expr: ast.expr, scope: Scope) -> Any:
     raise UnresolvedError(ast.unparse(expr))
 
 
-def _called_function(call: ast.Call) -> str:
+def _called_function(call: ast.Call, scope: Scope) -> tuple[Function, Source]:
     text = ast.unparse(call)
-    if text in INDIRECT_RESULTS:
-        return INDIRECT_RESULTS[text]
-    name = _call_name(call)
-    if name not in FUNCTIONS:
+    found = _function(INDIRECT_RESULTS.get(text, _call_name(call)), scope.source)
+    if found is None:
         raise UnresolvedError(text)
-    return name
+    return found
 
 
-def _returns(name: str, index: int | None) -> set[str]:
+def _returns(called: tuple[Function, Source], index: int | None) -> set[str]:
     """Every string a function returns (or element `index` of the tuples it returns)."""
-    function, source = FUNCTIONS[name]
+    function, source = called
     scope = Scope(source, function)
     found: set[str] = set()
     for node in _own_nodes(function):
         if isinstance(node, ast.Return) and node.value is not None:
             value = node.value
-            if index is None and isinstance(value, ast.Call) and _call_name(value) not in FUNCTIONS:
+            if (
+                index is None
+                and isinstance(value, ast.Call)
+                and _function(_call_name(value), source) is None
+            ):
                 # A key-or-data function (`read_kumo_cache`): its data comes from elsewhere.
                 continue
             found |= _element(value, index, scope)
     return found
 
 
-def strings(expr: ast.expr, scope: Scope) -> set[str]:
-    """Every string value `expr` can take."""
-    if isinstance(expr, ast.Constant):
-        return {expr.value} if isinstance(expr.value, str) else set()
-    if isinstance(expr, ast.JoinedStr):
-        parts: list[set[str]] = []
-        for part in expr.values:
-            if isinstance(part, ast.Constant):
-                parts.append({str(part.value)})
-            else:
-                assert isinstance(part, ast.FormattedValue)
-                parts.append(strings(part.value, scope))
-        return {"".join(combination) for combination in itertools.product(*parts)}
-    if isinstance(expr, ast.IfExp):
-        return strings(expr.body, scope) | strings(expr.orelse, scope)
-    if isinstance(expr, ast.BoolOp):
-        return set().union(*(strings(value, scope) for value in expr.values))
-    if isinstance(expr, ast.Await):
-        return strings(expr.value, scope)
-    if isinstance(expr, ast.Call):
-        return _returns(_called_function(expr), None)
-    if isinstance(expr, ast.Subscript):
-        mapping = _runtime_value(expr.value, scope)
-        assert isinstance(mapping, dict), ast.unparse(expr)
-        return {value for value in mapping.values() if isinstance(value, str)}
-    if isinstance(expr, ast.Name):
-        bindings = list(_bindings(scope, expr.id))
-        if not bindings:
-            value = _runtime_value(expr, scope)
-            return {value} if isinstance(value, str) else set()
-        found: set[str] = set()
-        for value, index in bindings:
-            if id(value) in scope.seen:
-                continue
-            scope.seen.add(id(value))
-            found |= _element(value, index, scope)
-        return found
-    if (
-        isinstance(expr, ast.Attribute)
-        and isinstance(expr.value, ast.Name)
-        and expr.value.id == "self"
-        and scope.klass is not None
-    ):
+def _constant_strings(expr: ast.Constant, scope: Scope) -> set[str]:
+    return {expr.value} if isinstance(expr.value, str) else set()
+
+
+def _fstring_strings(expr: ast.JoinedStr, scope: Scope) -> set[str]:
+    parts: list[set[str]] = []
+    for part in expr.values:
+        if isinstance(part, ast.Constant):
+            parts.append({str(part.value)})
+        else:
+            assert isinstance(part, ast.FormattedValue)
+            parts.append(strings(part.value, scope))
+    return {"".join(combination) for combination in itertools.product(*parts)}
+
+
+def _subscript_strings(expr: ast.Subscript, scope: Scope) -> set[str]:
+    mapping = _runtime_value(expr.value, scope)
+    assert isinstance(mapping, dict), ast.unparse(expr)
+    return {value for value in mapping.values() if isinstance(value, str)}
+
+
+def _name_strings(expr: ast.Name, scope: Scope) -> set[str]:
+    bindings = list(_bindings(scope, expr.id))
+    if not bindings:
+        value = _runtime_value(expr, scope)
+        return {value} if isinstance(value, str) else set()
+    found: set[str] = set()
+    for value, index in bindings:
+        if id(value) in scope.seen:
+            continue
+        scope.seen.add(id(value))
+        found |= _element(value, index, scope)
+    return found
+
+
+def _self_attribute_strings(expr: ast.Attribute, scope: Scope) -> set[str]:
+    if isinstance(expr.value, ast.Name) and expr.value.id == "self" and scope.klass is not None:
         return _attribute_strings(expr.attr, scope.klass, scope.source)
     raise UnresolvedError(ast.unparse(expr))
+
+
+# How each kind of expression is followed to the strings it can take.
+_STRING_RESOLVERS: dict[type[ast.expr], Callable[[Any, Scope], set[str]]] = {
+    ast.Constant: _constant_strings,
+    ast.JoinedStr: _fstring_strings,
+    ast.IfExp: lambda expr, scope: strings(expr.body, scope) | strings(expr.orelse, scope),
+    ast.BoolOp: lambda expr, scope: set().union(*(strings(v, scope) for v in expr.values)),
+    ast.Await: lambda expr, scope: strings(expr.value, scope),
+    ast.Call: lambda expr, scope: _returns(_called_function(expr, scope), None),
+    ast.Subscript: _subscript_strings,
+    ast.Name: _name_strings,
+    ast.Attribute: _self_attribute_strings,
+}
+
+
+def strings(expr: ast.expr, scope: Scope) -> set[str]:
+    """Every string value `expr` can take."""
+    resolver = _STRING_RESOLVERS.get(type(expr))
+    if resolver is None:
+        raise UnresolvedError(ast.unparse(expr))
+    return resolver(expr, scope)
 
 
 def _attribute_strings(attr: str, klass: ast.ClassDef, source: Source) -> set[str]:
@@ -293,8 +350,9 @@ def _schema_fields(expr: ast.expr, scope: Scope) -> dict[str, set[str] | None]:
     """Field name -> the fields of its section (None for a plain field)."""
     if isinstance(expr, ast.Call) and _call_name(expr) == "Schema":
         return _schema_fields(expr.args[0], scope)
-    if isinstance(expr, ast.Call) and _call_name(expr) in FUNCTIONS:
-        function, source = FUNCTIONS[_call_name(expr)]
+    called = _function(_call_name(expr), scope.source) if isinstance(expr, ast.Call) else None
+    if called is not None:
+        function, source = called
         returns = [n for n in _own_nodes(function) if isinstance(n, ast.Return) and n.value]
         assert len(returns) == 1, ast.unparse(expr)
         value = returns[0].value
@@ -339,8 +397,9 @@ def _placeholders(call: ast.Call, name: str, scope: Scope) -> set[str] | None:
     value = _keyword(call, name)
     if value is None:
         return set()
-    if isinstance(value, ast.Call) and _call_name(value) in FUNCTIONS:
-        function, _ = FUNCTIONS[_call_name(value)]
+    called = _function(_call_name(value), scope.source) if isinstance(value, ast.Call) else None
+    if called is not None:
+        function, _ = called
         returns = [n.value for n in _own_nodes(function) if isinstance(n, ast.Return)]
         if len(returns) == 1 and isinstance(returns[0], ast.Dict):
             value = returns[0]
@@ -353,74 +412,137 @@ def _placeholders(call: ast.Call, name: str, scope: Scope) -> set[str] | None:
     return None
 
 
-def _flow_use(klass: ast.ClassDef, source: Source) -> FlowUse:
-    use = FlowUse()
+def _errors_set(node: ast.Assign, scope: Scope) -> set[str]:
+    """Values of `errors["base"] = ...` (also as part of a tuple assignment)."""
+    found: set[str] = set()
+    for target in node.targets:
+        elements = target.elts if isinstance(target, ast.Tuple) else [target]
+        for index, element in enumerate(elements):
+            if isinstance(element, ast.Subscript) and ast.unparse(element) == "errors['base']":
+                position = index if isinstance(target, ast.Tuple) else None
+                found |= _element(node.value, position, scope)
+    return found
+
+
+def _aborts(call: ast.Call, scope: Scope) -> set[str]:
+    """Abort reasons of one call (empty for calls that do not abort)."""
+    name = _call_name(call)
+    reason = _keyword(call, "reason")
+    if name == "async_abort":
+        assert reason is not None
+        return strings(reason, scope)
+    if name == "_abort_if_unique_id_configured":
+        return {"already_configured"}
+    if name == "_abort_if_unique_id_mismatch":
+        return strings(reason, scope) if reason else {"unique_id_mismatch"}
+    return set()
+
+
+def _add_step(call: ast.Call, scope: Scope, use: FlowUse) -> None:
+    """A form, menu or progress step shown by `call`, with its fields, options and action."""
+    step_id = _keyword(call, "step_id")
+    assert step_id is not None, ast.unparse(call)
+    (step,) = strings(step_id, scope)
+    step_use = StepUse(
+        kind=_call_name(call).removeprefix("async_show_"),
+        placeholders=_placeholders(call, "description_placeholders", scope),
+    )
+    schema = _keyword(call, "data_schema")
+    if schema is not None:
+        step_use.fields = _schema_fields(schema, scope)
+    options = _keyword(call, "menu_options")
+    if options is not None:
+        assert isinstance(options, ast.List), ast.unparse(options)
+        for option in options.elts:
+            step_use.menu_options |= strings(option, scope)
+    action = _keyword(call, "progress_action")
+    if action is not None:
+        for key in strings(action, scope):
+            use.progress[key] = step_use.placeholders
+    use.steps.setdefault(step, []).append(step_use)
+
+
+def _flow_use(klass: ast.ClassDef, source: Source, use: FlowUse) -> None:
+    """Add what one flow class (or step mixin) uses to `use`."""
     for method in _methods(klass):
         scope = Scope(source, method, klass)
         for node in _own_nodes(method):
             if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    elements = target.elts if isinstance(target, ast.Tuple) else [target]
-                    for index, element in enumerate(elements):
-                        if (
-                            isinstance(element, ast.Subscript)
-                            and ast.unparse(element) == "errors['base']"
-                        ):
-                            position = index if isinstance(target, ast.Tuple) else None
-                            use.errors |= _element(node.value, position, scope)
-            if not isinstance(node, ast.Call):
-                continue
-            name = _call_name(node)
-            if name == "async_abort":
-                reason = _keyword(node, "reason")
-                assert reason is not None
-                use.aborts |= strings(reason, scope)
-            elif name == "_abort_if_unique_id_configured":
-                use.aborts.add("already_configured")
-            elif name == "_abort_if_unique_id_mismatch":
-                reason = _keyword(node, "reason")
-                use.aborts |= strings(reason, scope) if reason else {"unique_id_mismatch"}
-            elif name in {"async_show_form", "async_show_menu", "async_show_progress"}:
-                step_id = _keyword(node, "step_id")
-                assert step_id is not None, ast.unparse(node)
-                (step,) = strings(step_id, scope)
-                step_use = StepUse(
-                    kind=name.removeprefix("async_show_"),
-                    placeholders=_placeholders(node, "description_placeholders", scope),
-                )
-                schema = _keyword(node, "data_schema")
-                if schema is not None:
-                    step_use.fields = _schema_fields(schema, scope)
-                options = _keyword(node, "menu_options")
-                if options is not None:
-                    assert isinstance(options, ast.List), ast.unparse(options)
-                    for option in options.elts:
-                        step_use.menu_options |= strings(option, scope)
-                action = _keyword(node, "progress_action")
-                if action is not None:
-                    for key in strings(action, scope):
-                        use.progress[key] = step_use.placeholders
-                use.steps.setdefault(step, []).append(step_use)
+                use.errors |= _errors_set(node, scope)
+            elif isinstance(node, ast.Call):
+                use.aborts |= _aborts(node, scope)
+                if _call_name(node) in {
+                    "async_show_form",
+                    "async_show_menu",
+                    "async_show_progress",
+                }:
+                    _add_step(node, scope, use)
+
+
+def _class(name: str, source: Source) -> tuple[ast.ClassDef, Source]:
+    found = _lookup(name, source)
+    assert found is not None, f"{name} is not a class of the glue ({source.name})"
+    node, origin = found
+    assert isinstance(node, ast.ClassDef), name
+    return node, origin
+
+
+def _hierarchy_use(klass: ast.ClassDef, source: Source, use: FlowUse) -> None:
+    """The class and every base of the glue it is composed of (step mixins)."""
+    _flow_use(klass, source, use)
+    for base in _base_names(klass):
+        if _lookup(base, source) is not None:
+            _hierarchy_use(*_class(base, source), use)
+
+
+def _registered_config_flow() -> tuple[ast.ClassDef, Source]:
+    """The one ConfigFlow class registered for the domain (`domain=` in its class line)."""
+    source = SOURCES["config_flow"]
+    (klass,) = [
+        node
+        for node in source.tree.body
+        if isinstance(node, ast.ClassDef) and any(k.arg == "domain" for k in node.keywords)
+    ]
+    return klass, source
+
+
+def _config_flow_use() -> FlowUse:
+    use = FlowUse()
+    _hierarchy_use(*_registered_config_flow(), use)
     return use
 
 
-def _flow_classes(source: Source, base: str) -> list[ast.ClassDef]:
-    return [
-        node
-        for node in source.tree.body
-        if isinstance(node, ast.ClassDef) and base in _base_names(node)
+def _options_flow_use() -> FlowUse:
+    """Every options flow `async_get_options_flow` hands out (one per device family)."""
+    klass, source = _registered_config_flow()
+    (getter,) = [m for m in _methods(klass) if m.name == "async_get_options_flow"]
+    returned = [
+        node.value
+        for node in _own_nodes(getter)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call)
     ]
+    assert len(returned) >= 2, "one options flow per family"
+    use = FlowUse()
+    for call in returned:
+        _hierarchy_use(*_class(_call_name(call), source), use)
+    return use
 
 
-def _one_flow(module: str, base: str) -> FlowUse:
-    source = SOURCES[module]
-    (klass,) = _flow_classes(source, base)
-    return _flow_use(klass, source)
+def _repair_flow_use() -> FlowUse:
+    (found,) = [
+        (node, source)
+        for source in SOURCES.values()
+        for node in source.tree.body
+        if isinstance(node, ast.ClassDef) and "RepairsFlow" in _base_names(node)
+    ]
+    use = FlowUse()
+    _flow_use(*found, use)
+    return use
 
 
-CONFIG_FLOW = _one_flow("config_flow", "ConfigFlow")
-OPTIONS_FLOW = _one_flow("config_flow", "OptionsFlow")
-REPAIR_FLOW = _one_flow("repairs", "RepairsFlow")
+CONFIG_FLOW = _config_flow_use()
+OPTIONS_FLOW = _options_flow_use()
+REPAIR_FLOW = _repair_flow_use()
 
 
 # --- keys used outside flows ---------------------------------------------------------------
@@ -435,10 +557,6 @@ class KeyUse:
     where: str
 
 
-def _all_sources() -> list[Source]:
-    return [*SOURCES.values(), *PLATFORM_SOURCES.values()]
-
-
 def _enclosing_functions(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -451,7 +569,7 @@ def _enclosing_functions(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.ClassD
 def _keyed_calls(names: set[str]) -> list[KeyUse]:
     """Calls to `names` with translation_domain/translation_key, every key value expanded."""
     found = []
-    for source in _all_sources():
+    for source in SOURCES.values():
         for function, klass in _enclosing_functions(source.tree):
             scope = Scope(source, function, klass)
             for node in _own_nodes(function):
@@ -476,10 +594,16 @@ ISSUE_KEYS = _keyed_calls({"async_create_issue"})
 
 
 def _entity_keys() -> dict[str, dict[str, bool]]:
-    """platform -> translation key -> whether the entity has a name of its own."""
-    keys: dict[str, dict[str, bool]] = {}
-    for platform, source in PLATFORM_SOURCES.items():
-        found = keys.setdefault(platform, {})
+    """platform -> translation key -> whether the entity has a name of its own.
+
+    A platform's entities live in its family modules of the same name (`kumo_ha/climate.py`).
+    """
+    keys: dict[str, dict[str, bool]] = {platform.value: {} for platform in PLATFORMS}
+    for source in SOURCES.values():
+        platform = source.name.rpartition(".")[2]
+        if platform not in keys:
+            continue
+        found = keys[platform]
         for node in ast.walk(source.tree):
             if isinstance(node, ast.Call) and _call_name(node) not in HA_EXCEPTIONS:
                 value = _keyword(node, "translation_key")
@@ -520,6 +644,11 @@ def test_resolver_found_the_keys() -> None:
     assert "scan_gateway" in CONFIG_FLOW.progress
     assert {"cache_not_found", "already_configured"} <= CONFIG_FLOW.aborts
     assert ENTITY_KEYS["climate"] == {"kumo_unit": False, "momit_ac": False}
+    # Both families' steps are found through the flow's step mixins and options flows.
+    assert {"user", "kumo", "reconfigure", "dhcp_confirm", "momit", "reconfigure_momit"} <= set(
+        CONFIG_FLOW.steps
+    )
+    assert {"init", "momit"} <= set(OPTIONS_FLOW.steps)
 
 
 @pytest.mark.parametrize("use", EXCEPTION_KEYS, ids=lambda use: f"{use.key}@{use.where}")
@@ -540,37 +669,47 @@ def test_issue_keys_exist(use: KeyUse) -> None:
         assert _text_placeholders(issue["title"]) <= use.placeholders
 
 
+def _check_fields(
+    step_id: str, step: dict[str, Any], step_use: StepUse, descriptions: bool
+) -> None:
+    """Each field has a label (and a description), each section a name and its fields'."""
+    for name, section_fields in step_use.fields.items():
+        if section_fields is None:
+            assert name in step.get("data", {}), f"{step_id}: no label for {name}"
+            if descriptions:
+                assert name in step.get("data_description", {}), (
+                    f"{step_id}: no data_description for {name}"
+                )
+            continue
+        section = step.get("sections", {}).get(name)
+        assert section is not None, f"{step_id}: section {name} has no translation"
+        assert "name" in section, f"{step_id}: section {name}"
+        for inner in section_fields:
+            assert inner in section.get("data", {}), f"{step_id}.{name}: {inner}"
+            if descriptions:
+                assert inner in section.get("data_description", {}), (
+                    f"{step_id}.{name}: no data_description for {inner}"
+                )
+
+
+def _check_step(step_id: str, step: dict[str, Any], step_use: StepUse, descriptions: bool) -> None:
+    if step_use.kind in {"form", "menu"}:
+        assert "title" in step or "description" in step, step_id
+    for option in step_use.menu_options:
+        assert option in step.get("menu_options", {}), f"{step_id}: menu option {option}"
+    _check_fields(step_id, step, step_use, descriptions)
+    if step_use.placeholders is not None:
+        text = " ".join(str(step.get(part, "")) for part in ("title", "description"))
+        missing = _text_placeholders(text) - step_use.placeholders
+        assert not missing, f"{step_id}: placeholders {missing} not provided"
+
+
 def _check_flow(use: FlowUse, strings_: dict[str, Any], *, descriptions: bool) -> None:
     steps = strings_["step"]
     for step_id, shown in use.steps.items():
         assert step_id in steps, f"step {step_id} has no translation"
-        step = steps[step_id]
         for step_use in shown:
-            if step_use.kind in {"form", "menu"}:
-                assert "title" in step or "description" in step, step_id
-            for option in step_use.menu_options:
-                assert option in step.get("menu_options", {}), f"{step_id}: menu option {option}"
-            for name, section_fields in step_use.fields.items():
-                if section_fields is None:
-                    assert name in step.get("data", {}), f"{step_id}: no label for {name}"
-                    if descriptions:
-                        assert name in step.get("data_description", {}), (
-                            f"{step_id}: no data_description for {name}"
-                        )
-                    continue
-                section = step.get("sections", {}).get(name)
-                assert section is not None, f"{step_id}: section {name} has no translation"
-                assert "name" in section, f"{step_id}: section {name}"
-                for inner in section_fields:
-                    assert inner in section.get("data", {}), f"{step_id}.{name}: {inner}"
-                    if descriptions:
-                        assert inner in section.get("data_description", {}), (
-                            f"{step_id}.{name}: no data_description for {inner}"
-                        )
-            if step_use.placeholders is not None:
-                text = " ".join(str(step.get(part, "")) for part in ("title", "description"))
-                missing = _text_placeholders(text) - step_use.placeholders
-                assert not missing, f"{step_id}: placeholders {missing} not provided"
+            _check_step(step_id, steps[step_id], step_use, descriptions)
     for error in use.errors:
         assert error in strings_.get("error", {}), f"error {error} has no translation"
     for reason in use.aborts:

@@ -1,60 +1,16 @@
-"""Binary sensors of Kumo indoor units: filter, defrost, standby."""
+"""Binary sensor platform: status flags of Kumo indoor units (Momit Cool nodes have none)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
-    BinarySensorEntity,
-    BinarySensorEntityDescription,
-)
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import KumoIndoorCoordinator
-from .data import KumoMomitConfigEntry, KumoRuntimeData
-from .entity import KumoEntity
-from .helpers import async_add_entities_when_known
-from .kumo import IndoorUnitState
+from .data import KumoMomitConfigEntry
+from .kumo_ha.binary_sensor import async_setup_kumo_binary_sensors
+from .kumo_ha.data import KumoRuntimeData
 
 # Read-only: the coordinators centralise updates.
 PARALLEL_UPDATES = 0
-
-
-@dataclass(frozen=True, kw_only=True)
-class KumoBinarySensorDescription(BinarySensorEntityDescription):
-    """A flag of a Kumo indoor unit's status (spec §6.1)."""
-
-    value_fn: Callable[[IndoorUnitState], bool | None]
-
-    def exists_fn(self, state: IndoorUnitState) -> bool:
-        """The unit reports this flag at all."""
-        return self.value_fn(state) is not None
-
-
-BINARY_SENSORS: tuple[KumoBinarySensorDescription, ...] = (
-    KumoBinarySensorDescription(
-        key="filter",
-        translation_key="filter",
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda s: s.status.filter_dirty,
-    ),
-    KumoBinarySensorDescription(
-        key="defrost",
-        translation_key="defrost",
-        device_class=BinarySensorDeviceClass.RUNNING,
-        value_fn=lambda s: s.status.defrost,
-    ),
-    KumoBinarySensorDescription(
-        key="standby",
-        translation_key="standby",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda s: s.status.standby,
-    ),
-)
 
 
 async def async_setup_entry(
@@ -62,31 +18,7 @@ async def async_setup_entry(
     entry: KumoMomitConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    """Flags appear once a poll shows the unit reports them."""
+    """Only Kumo entries have binary sensors."""
     runtime = entry.runtime_data
     if isinstance(runtime, KumoRuntimeData):
-        for unit in runtime.indoor_units.values():
-            async_add_entities_when_known(
-                entry,
-                unit,
-                BINARY_SENSORS,
-                KumoBinarySensor,
-                async_add_entities,
-            )
-
-
-class KumoBinarySensor(KumoEntity[KumoIndoorCoordinator], BinarySensorEntity):
-    """A status flag of a Kumo indoor unit."""
-
-    entity_description: KumoBinarySensorDescription
-
-    def __init__(
-        self, coordinator: KumoIndoorCoordinator, description: KumoBinarySensorDescription
-    ) -> None:
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
-    @property
-    def is_on(self) -> bool | None:
-        """The flag."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        async_setup_kumo_binary_sensors(entry, runtime, async_add_entities)

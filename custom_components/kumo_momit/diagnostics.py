@@ -1,4 +1,4 @@
-"""Diagnostics: the entry and each device's parsed state, with every secret redacted."""
+"""Diagnostics: the entry and each device's parsed state (by its family), secrets redacted."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import DOMAIN
-from .data import KumoMomitConfigEntry, KumoRuntimeData, MomitRuntimeData
+from .data import KumoMomitConfigEntry
+from .kumo_ha.data import KumoRuntimeData
+from .kumo_ha.diagnostics import kumo_device_diagnostics
+from .momit_ha.diagnostics import momit_device_diagnostics
 
 # Account login, local keys, and what identifies the household's devices.
 TO_REDACT: Final = {
@@ -47,38 +50,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _devices(entry: KumoMomitConfigEntry) -> list[dict[str, Any]]:
+def _devices(entry: KumoMomitConfigEntry) -> dict[str, dict[str, Any]]:
+    """Each device's diagnostics by its device identifier, from the entry's family."""
     runtime = entry.runtime_data
-    devices: list[dict[str, Any]] = []
     if isinstance(runtime, KumoRuntimeData):
-        for coordinator in runtime.coordinators:
-            devices.append(
-                {
-                    "name": coordinator.unit.display_name,
-                    "serial": coordinator.unit.serial,
-                    "kind": coordinator.unit.kind.value,
-                    "last_update_success": coordinator.last_update_success,
-                    "http_requests": coordinator.device.client.http_attempts,
-                    "state": _plain(coordinator.data),
-                }
-            )
-    elif isinstance(runtime, MomitRuntimeData):
-        for node in runtime.nodes.values():
-            devices.append(
-                {
-                    "name": f"Momit Cool {node.node.serial[-6:]}",
-                    "serial": node.node.serial,
-                    "port": node.client.port,
-                    "push_active": node.client.push_active,
-                    "relay_reply_ports": sorted(
-                        node.client.link.relay.reply_ports if node.client.link.relay else ()
-                    ),
-                    "last_update_success": node.last_update_success,
-                    "timer_minutes": node.timer_minutes,
-                    "state": _plain(node.data),
-                }
-            )
-    return devices
+        return kumo_device_diagnostics(runtime)
+    return momit_device_diagnostics(runtime)
 
 
 async def async_get_config_entry_diagnostics(
@@ -86,14 +63,16 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """The entry (secrets redacted) and every device's last state."""
     return async_redact_data(
-        {
-            "entry": {
-                "title": entry.title,
-                "data": _plain(dict(entry.data)),
-                "options": dict(entry.options),
-            },
-            "devices": _devices(entry),
-        },
+        _plain(
+            {
+                "entry": {
+                    "title": entry.title,
+                    "data": dict(entry.data),
+                    "options": dict(entry.options),
+                },
+                "devices": list(_devices(entry).values()),
+            }
+        ),
         TO_REDACT,
     )
 
@@ -102,10 +81,13 @@ async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: KumoMomitConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
     """One device's last state."""
-    serials = {
-        identifier.removeprefix("momit-")
-        for domain, identifier in device.identifiers
-        if domain == DOMAIN
-    }
-    state = [d for d in _devices(entry) if d["serial"] in serials]
-    return async_redact_data({"device": state[0] if state else None}, TO_REDACT)
+    devices = _devices(entry)
+    state = next(
+        (
+            devices[value]
+            for domain, value in device.identifiers
+            if domain == DOMAIN and value in devices
+        ),
+        None,
+    )
+    return async_redact_data({"device": _plain(state)}, TO_REDACT)

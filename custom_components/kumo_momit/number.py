@@ -1,16 +1,13 @@
-"""Number entity: the auto-off timer a Momit Cool sends with every "on" command."""
+"""Number platform: the auto-off timer of Momit Cool nodes (Kumo units have none)."""
 
 from __future__ import annotations
 
-from homeassistant.components.number import NumberMode, RestoreNumber
-from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import MomitNodeCoordinator
-from .data import KumoMomitConfigEntry, MomitRuntimeData
-from .entity import MomitEntity
-from .momit import DEFAULT_LIMITS
+from .data import KumoMomitConfigEntry
+from .momit_ha.data import MomitRuntimeData
+from .momit_ha.number import async_setup_momit_numbers
 
 # Setting the timer sends nothing; the next "on" command carries it.
 PARALLEL_UPDATES = 0
@@ -21,51 +18,7 @@ async def async_setup_entry(
     entry: KumoMomitConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    """One timer per Momit Cool node (Kumo units have none)."""
+    """Only Momit entries have numbers."""
     runtime = entry.runtime_data
     if isinstance(runtime, MomitRuntimeData):
-        async_add_entities(MomitTimerNumber(c) for c in runtime.nodes.values())
-
-
-class MomitTimerNumber(MomitEntity, RestoreNumber):
-    """Minutes until the AC switches itself off, sent as `t=` when turning on.
-
-    The node's own upper bound is unknown; 1440 min (24 h) is what the original library sends
-    (momit.md §5.1), so it is both the default and the maximum. 0 is not offered: with a
-    setpoint its meaning is unknown ("no timer" or "off").
-    """
-
-    _attr_translation_key = "auto_off_timer"
-    _attr_entity_category = EntityCategory.CONFIG
-    _attr_mode = NumberMode.BOX
-    _attr_native_min_value = 1
-    _attr_native_max_value = DEFAULT_LIMITS.max_timer_minutes
-    _attr_native_step = 1
-    _attr_native_unit_of_measurement = UnitOfTime.MINUTES
-
-    def __init__(self, coordinator: MomitNodeCoordinator) -> None:
-        super().__init__(coordinator, "auto_off_timer")
-
-    async def async_added_to_hass(self) -> None:
-        """Keep the user's timer across restarts."""
-        await super().async_added_to_hass()
-        last = await self.async_get_last_number_data()
-        if last is not None and last.native_value is not None:
-            minutes = int(last.native_value)
-            if self._attr_native_min_value <= minutes <= self._attr_native_max_value:
-                self.coordinator.timer_minutes = minutes
-
-    @property
-    def native_value(self) -> float:
-        """The timer the next "on" command will carry."""
-        return self.coordinator.timer_minutes
-
-    @property
-    def available(self) -> bool:
-        """A setting of ours: usable even while the node is unreachable."""
-        return True
-
-    async def async_set_native_value(self, value: float) -> None:
-        """Store the timer (range-checked by Home Assistant against min/max)."""
-        self.coordinator.timer_minutes = int(value)
-        self.async_write_ha_state()
+        async_setup_momit_numbers(runtime, async_add_entities)

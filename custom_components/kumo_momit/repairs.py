@@ -1,100 +1,16 @@
-"""Fix flows for repair issues: a Kumo unit that lacks its local keys or its address."""
+"""Fix flows of repair issues. Only Kumo units raise issues (a unit without keys or address)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult
-from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
-import voluptuous as vol
 
-from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
-from .data import async_store_unit, stored_units
-from .flow_helpers import async_validate_address, async_validate_secrets
-from .kumo import KumoUnitRecord
-
-
-class KumoUnitIncompleteRepairFlow(RepairsFlow):
-    """Ask for exactly what the unit lacks: its keys, then its address."""
-
-    def __init__(self, entry_id: str, serial: str) -> None:
-        """The issue names the entry and the unit."""
-        self._entry_id = entry_id
-        self._serial = serial
-
-    def _unit(self) -> KumoUnitRecord | None:
-        entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        if entry is None:
-            return None
-        return next((u for u in stored_units(entry.data) if u.serial == self._serial), None)
-
-    def _save(self, updated: KumoUnitRecord) -> None:
-        entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        assert entry is not None
-        # The entry reloads on change (update listener); the issue is then re-evaluated.
-        async_store_unit(self.hass, entry, updated)
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> FlowResult:
-        """Route to the missing piece."""
-        unit = self._unit()
-        if unit is None:
-            return self.async_abort(reason="unit_gone")
-        if not unit.has_secrets:
-            return await self.async_step_secrets()
-        return await self.async_step_address()
-
-    async def async_step_secrets(self, user_input: dict[str, Any] | None = None) -> FlowResult:
-        """Password and crypto serial (e.g. from the hass-kumo cache or the installer)."""
-        unit = self._unit()
-        if unit is None:
-            return self.async_abort(reason="unit_gone")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            updated, error = await async_validate_secrets(
-                self.hass, unit, user_input[CONF_UNIT_PASSWORD], user_input[CONF_CRYPTO_SERIAL]
-            )
-            if error is None:
-                if updated.address is None:
-                    self._save(updated)
-                    return await self.async_step_address()
-                self._save(updated)
-                return self.async_create_entry(data={})
-            errors["base"] = error
-        secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-        return self.async_show_form(
-            step_id="secrets",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_UNIT_PASSWORD): secret, vol.Required(CONF_CRYPTO_SERIAL): secret}
-            ),
-            errors=errors,
-            description_placeholders={"name": unit.display_name},
-        )
-
-    async def async_step_address(self, user_input: dict[str, Any] | None = None) -> FlowResult:
-        """The unit's LAN address, confirmed by a signed probe."""
-        unit = self._unit()
-        if unit is None:
-            return self.async_abort(reason="unit_gone")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
-            if error is None:
-                self._save(updated)
-                return self.async_create_entry(data={})
-            errors["base"] = error
-        return self.async_show_form(
-            step_id="address",
-            data_schema=vol.Schema({vol.Required(CONF_ADDRESS): str}),
-            errors=errors,
-            description_placeholders={"name": unit.display_name},
-        )
+from .kumo_ha.repairs import create_kumo_fix_flow
 
 
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """The fix flow of an `unit_missing_*` issue."""
+    """The fix flow of an issue; its data names the entry and the unit."""
     assert data is not None
-    return KumoUnitIncompleteRepairFlow(str(data["entry_id"]), str(data["serial"]))
+    return create_kumo_fix_flow(data)

@@ -1,7 +1,7 @@
 """Protocol tests talk to simulators on 127.0.0.1: allow loopback sockets for every test here.
 
 The Momit gateway simulator runs in a subprocess (aiocoap server contexts leave ~247 s timers
-behind, which the Home Assistant test plugin rejects, spec §10.5). One process serves the whole
+behind, which the Home Assistant test plugin rejects, §10.5). One process serves the whole
 session; `momit_gateway` resets it to a fresh world (new ports, default state) for each test.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import gc
 
 import pytest
 import pytest_socket
@@ -19,8 +20,9 @@ from custom_components.kumo_momit.momit import (
     MomitCoolClient,
     MomitTiming,
     ScanOptions,
-    client_context_users,
 )
+from custom_components.kumo_momit.momit._relay import SourcePortRelay
+from custom_components.kumo_momit.momit._transport import NodeLink
 from simulators.momit_gateway import GatewaySimulator
 
 # Short timings keep failing tests fast; nothing asserts on durations.
@@ -81,14 +83,27 @@ def client_options(simulator: GatewaySimulator, **overrides: object) -> MomitCli
     return MomitClientOptions(**values)  # type: ignore[arg-type]
 
 
+def open_momit_links() -> int:
+    """CoAP contexts and relays of the Momit library still open in this process.
+
+    Each client (and each scan's inspection) owns its context and relay; a leak shows up as an
+    open link, or as a running relay (held by the event loop even after its link is gone).
+    """
+    gc.collect()
+    links = sum(1 for obj in gc.get_objects() if isinstance(obj, NodeLink) and obj.is_open)
+    relays = sum(1 for obj in gc.get_objects() if isinstance(obj, SourcePortRelay) and obj.running)
+    return links + relays
+
+
 @pytest.fixture
 async def momit_clients() -> AsyncIterator[list[MomitCoolClient]]:
-    """Clients appended here are closed after the test; the shared context must be gone."""
+    """Clients appended here are closed after the test; nothing of theirs may stay open."""
     clients: list[MomitCoolClient] = []
     yield clients
     for client in clients:
         await client.close()
-    assert client_context_users() == 0
+    assert not any(client.is_open for client in clients)
+    assert open_momit_links() == 0
 
 
 async def wait_until(

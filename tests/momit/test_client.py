@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
 from custom_components.kumo_momit.momit import (
     AcMode,
     AcOutput,
+    MomitClientOptions,
     MomitCommandRejectedError,
     MomitCommandTimeoutError,
     MomitConnectionError,
@@ -16,11 +18,11 @@ from custom_components.kumo_momit.momit import (
     MomitNodeNotFoundError,
     MomitProtocolError,
     MomitValidationError,
-    client_context_users,
 )
+from custom_components.kumo_momit.momit.models import PATH_EVENTS
 from simulators.momit_gateway import GatewaySimulator
 
-from .conftest import client_options
+from .conftest import client_options, open_momit_links
 
 
 def make_client(
@@ -34,6 +36,20 @@ def make_client(
     )
     clients.append(client)
     return client
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MomitCoolClient("localhost", 15395),
+        lambda: MomitCoolClient("192.168.3.164", 0),
+        lambda: MomitCoolClient("192.168.3.164", 70000),
+        lambda: MomitCoolClient("192.168.3.164", True),  # type: ignore[arg-type]
+    ],
+)
+def test_invalid_arguments(make: object) -> None:
+    with pytest.raises(MomitValidationError):
+        make()  # type: ignore[operator]
 
 
 async def test_reads(momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]) -> None:
@@ -232,26 +248,59 @@ async def test_reply_from_another_port_needs_the_relay(
         await plain.get_state()  # plain aiocoap drops the reply from the other port
     assert (await relayed.get_state()).output is AcOutput.OFF
     await relayed.turn_on(AcMode.COOL, 21.0)
-    assert relayed.link.relay is not None
     reply_port = sim.node()["reply_port"]
     assert reply_port != sim.ac_port()
-    assert relayed.link.relay.reply_ports == {reply_port}
+    assert relayed.reply_ports == {reply_port}
+    assert plain.reply_ports == frozenset()
 
 
-async def test_shared_context_is_reference_counted(
+async def test_each_client_owns_its_context(
     momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
 ) -> None:
     sim = momit_gateway
     first = make_client(sim, momit_clients, serial=sim.ac_serials[0])
     second = make_client(sim, momit_clients, serial=sim.ac_serials[1])
-    assert client_context_users() == 0  # nothing opened before first use
+    assert open_momit_links() == 0  # nothing opened before first use
     await first.get_state()
     async with second:
         await second.get_state()
-        assert client_context_users() == 2
-        assert first.link.context() is second.link.context()
-    assert client_context_users() == 1
+        assert first.is_open
+        assert second.is_open
+        assert first.link.context() is not second.link.context()
+        assert open_momit_links() == 4  # two contexts, two relays
+    assert not second.is_open
+    assert first.is_open
     await first.close()
-    assert client_context_users() == 0
+    assert not first.is_open
+    assert open_momit_links() == 0
     with pytest.raises(MomitConnectionError):
         await first.get_state()
+    with pytest.raises(MomitConnectionError):
+        await second.connect()  # a closed client stays closed
+
+
+async def test_relay_upstream_port_in_use_is_a_connection_error() -> None:
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("0.0.0.0", 0))
+    try:
+        port = blocker.getsockname()[1]
+        client = MomitCoolClient(
+            "127.0.0.1", 9, options=MomitClientOptions(relay_upstream_port=port)
+        )
+        with pytest.raises(MomitConnectionError):
+            await client.connect()
+        await client.close()
+    finally:
+        blocker.close()
+
+
+async def test_probe_without_out_is_not_an_ac_node(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = MomitCoolClient(sim.host, sim.ac_port(), options=client_options(sim))
+    momit_clients.append(client)
+    await sim.set_faults(overrides={PATH_EVENTS: "cm=cool,t=0"})
+    with pytest.raises(MomitNodeNotFoundError):
+        await client.probe()
+    assert (await client.get_state()).output is AcOutput.UNKNOWN

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
+import aiocoap
 import pytest
 
 from custom_components.kumo_momit.momit import (
@@ -9,15 +13,25 @@ from custom_components.kumo_momit.momit import (
     MomitCoolClient,
     MomitListener,
     MomitNodeNotFoundError,
+    MomitValidationError,
+    ScanOptions,
     discover_ac_nodes,
     discover_nodes,
     find_ac_node,
-    inspect_node,
-    probe_ports,
 )
+from custom_components.kumo_momit.momit._scan import probe_ports
+from custom_components.kumo_momit.momit.discovery import inspect_node
 from simulators.momit_gateway import GatewaySimulator
 
-from .conftest import client_options, scan_options
+from .conftest import FAST_TIMING, client_options, scan_options, wait_until
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: ScanOptions(concurrency=0), lambda: ScanOptions(probe_timeout_s=0)]
+)
+def test_invalid_scan_options(make: object) -> None:
+    with pytest.raises(MomitValidationError):
+        make()  # type: ignore[operator]
 
 
 async def test_scan_finds_ac_nodes_among_decoys(momit_gateway: GatewaySimulator) -> None:
@@ -135,3 +149,55 @@ async def test_relocate_learns_serial_of_the_only_ac_node(
         assert await client.relocate() == sim.ac_port()
         assert client.serial == sim.ac_serials[0]
         await client.close()
+
+
+async def test_failed_rediscovery_is_logged_and_push_stays_down(
+    momit_gateway: GatewaySimulator,
+    momit_clients: list[MomitCoolClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sim = momit_gateway
+    await sim.set_faults(blackhole=True)
+    client = MomitCoolClient(
+        sim.host, sim.ac_port(), serial=sim.ac_serials[0], options=client_options(sim)
+    )
+    momit_clients.append(client)
+    with caplog.at_level(logging.DEBUG, logger="custom_components.kumo_momit.momit"):
+        await client.start_push()
+        await wait_until(lambda: "re-discovery of" in caplog.text)
+    assert not client.push_active
+
+
+class _ProbeOnlyResponder(asyncio.DatagramProtocol):
+    """Answers NON probes with a listing, ignores everything else (CON inspection fails)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        request = aiocoap.Message.decode(data)
+        if request.mtype != aiocoap.NON:
+            return
+        reply = aiocoap.Message(code=aiocoap.CONTENT, payload=b"</10242/0/0>,</10244/0/0>")
+        reply.mtype, reply.mid, reply.token = aiocoap.NON, request.mid, request.token
+        self.transport.sendto(reply.encode(), addr)
+
+
+async def test_node_answering_probes_but_not_inspection_is_skipped() -> None:
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(
+        _ProbeOnlyResponder, local_addr=("127.0.0.1", 0)
+    )
+    try:
+        port = transport.get_extra_info("sockname")[1]
+        options = ScanOptions(
+            primary_ports=(range(port, port + 1),),
+            fallback_ports=(),
+            probe_timeout_s=0.5,
+            inspect_timing=FAST_TIMING,
+        )
+        assert [reply.port for reply in await probe_ports("127.0.0.1", [port])] == [port]
+        assert await discover_nodes("127.0.0.1", options=options) == []
+    finally:
+        transport.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiocoap.util import linkformat
 import pytest
 
-from custom_components.kumo_momit.momit import parse_listing
+from custom_components.kumo_momit.momit._linkformat import parse_listing
 from simulators.momit_listings import AC_NODE_LISTING, OTHER_NODE_LISTING
 
 
@@ -28,7 +28,7 @@ def test_aiocoap_strict_parser_fails_on_the_ac_listing() -> None:
 
 def test_ac_listing_parsed_tolerantly() -> None:
     listing = parse_listing(AC_NODE_LISTING)
-    assert len(listing.hrefs) == 37  # spec experiment (e)
+    assert len(listing.hrefs) == 37  # experiment (e) of the notes (§12)
     assert listing.is_ac_controller
     assert listing.observable == {"/10241/0/0", "/10242/0/0", "/10243/0/16", "/10244/0/1"}
     assert "//" in listing.hrefs

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 
 from custom_components.kumo_momit.momit import (
@@ -10,14 +13,26 @@ from custom_components.kumo_momit.momit import (
     AcState,
     Backoff,
     MomitCoolClient,
-    MomitError,
     MomitListener,
+    MomitValidationError,
     RoomReading,
 )
 from custom_components.kumo_momit.momit.models import PATH_EVENTS, PATH_TEM_HUM_BAT
 from simulators.momit_gateway import GatewaySimulator
 
 from .conftest import client_options, wait_until
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Backoff(initial_s=0), lambda: Backoff(initial_s=10, max_s=1)]
+)
+def test_invalid_backoff(make: object) -> None:
+    with pytest.raises(MomitValidationError):
+        make()  # type: ignore[operator]
+
+
+def test_backoff_is_capped() -> None:
+    assert Backoff(initial_s=1, factor=2, max_s=5).delay(10) == 5
 
 
 class Recorder:
@@ -87,7 +102,7 @@ async def test_reregisters_after_node_reboot(
     # silence -> push down (poll meanwhile) -> re-registration with back-off -> push up
     await wait_until(lambda: False in seen.push)
     await wait_until(lambda: client.push_active)
-    await wait_until(lambda: all(o.registrations >= 2 for o in client.observers))
+    await wait_until(lambda: all(n >= 2 for n in client.observe_registrations.values()))
     await sim.set_room(temperature_c=22.0)
     await wait_until(lambda: seen.readings[-1].temperature_c == 22.0)
     counts = await sim.observer_counts()
@@ -100,7 +115,7 @@ async def test_repeated_reregistration_does_not_leak_observers(
     sim = momit_gateway
     client, _ = await observed_client(sim, momit_clients, silence_timeout_s=0.1)
     # with a quiet node every silence period re-registers from the same socket
-    await wait_until(lambda: all(o.registrations >= 4 for o in client.observers))
+    await wait_until(lambda: all(n >= 4 for n in client.observe_registrations.values()))
     assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
 
 
@@ -143,11 +158,11 @@ async def test_declined_or_failing_registration_keeps_push_down(
 
 
 def _counts_registrations(client: MomitCoolClient) -> int:
-    return sum(o.registrations for o in client.observers)
+    return sum(client.observe_registrations.values())
 
 
 def _attempted(client: MomitCoolClient) -> bool:
-    return len(client.observers) == 2
+    return len(client.observe_registrations) == 2
 
 
 async def test_malformed_notification_is_ignored(
@@ -190,15 +205,14 @@ async def test_push_recovers_after_port_move_and_reboot(
     await wait_until(lambda: seen.states[-1].output is AcOutput.COOL)
 
 
-async def test_one_observation_per_node_per_process(
+async def test_one_observation_per_resource_per_client(
     momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
 ) -> None:
     sim = momit_gateway
-    await observed_client(sim, momit_clients)
-    twin = MomitCoolClient(sim.host, sim.ac_port(), serial=sim.ac_serials[0])
-    momit_clients.append(twin)
-    with pytest.raises(MomitError, match="already observed"):
-        await twin.start_push()
+    client, _ = await observed_client(sim, momit_clients)
+    await client.start_push()  # already observing: nothing new is registered
+    assert client.observe_registrations == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
 
 
 async def test_listener_errors_do_not_stop_push(
@@ -216,3 +230,39 @@ async def test_listener_errors_do_not_stop_push(
     remove()
     remove()  # idempotent
     assert client.push_active
+
+
+async def test_node_ending_observations_triggers_reregistration(
+    momit_gateway: GatewaySimulator,
+    momit_clients: list[MomitCoolClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sim = momit_gateway
+    client = MomitCoolClient(
+        sim.host, sim.ac_port(), serial=sim.ac_serials[0], options=client_options(sim)
+    )
+    momit_clients.append(client)
+    await client.start_push()
+    await wait_until(lambda: client.push_active)
+    with caplog.at_level(logging.WARNING):
+        await sim.set_faults(overrides={PATH_EVENTS: "\x01"})
+        await sim.set_ac(out="heat")  # malformed notification: ignored with a warning
+        await wait_until(lambda: "malformed state" in caplog.text)
+    await sim.set_faults(overrides={})
+    await sim.end_observations()
+    await wait_until(lambda: all(n >= 2 for n in client.observe_registrations.values()))
+    await wait_until(lambda: client.push_active)
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_observing_a_node_without_events_keeps_push_down(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    other = sim.node(sim.other_serials[0])
+    client = MomitCoolClient(sim.host, other["port"], options=client_options(sim))
+    momit_clients.append(client)
+    await client.start_push()  # /10242/0/0 answers 4.04 on this node
+    await wait_until(lambda: any(client.observe_registrations.values()))
+    await asyncio.sleep(0.2)
+    assert not client.push_active

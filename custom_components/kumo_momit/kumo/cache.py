@@ -40,7 +40,7 @@ def parse_kumo_cache(content: str | bytes) -> tuple[KumoUnitRecord, ...]:
 
 def parse_kumo_cache_data(data: object) -> tuple[KumoUnitRecord, ...]:
     """Same as `parse_kumo_cache`, for already-decoded JSON."""
-    # hass-kumo itself ignores anything but a list of at least 3 elements (§1.4).
+    # hass-kumo itself ignores anything but a list of at least 3 elements (§14).
     if not isinstance(data, list) or len(data) < 3:
         raise KumoCacheError(
             "The Kumo cache file is not a hass-kumo/pykumo cache (expected a list of at "

@@ -1,23 +1,18 @@
 """Momit Cool (IR AC controller) over CoAP through a Momit Gateway, on aiocoap.
 
 A protocol library with no Home Assistant imports: typed models, a small exception tree,
-one shared aiocoap client context, bounded timeouts, push via observe, port discovery.
-Specification: `momit.md` (research note shipped with the project).
+clients that own their aiocoap context (`async with`), bounded timeouts, push via observe and
+port discovery. Everything a user needs is exported here; modules whose names start with an
+underscore are internal.
+
+`§` numbers and the evidence labels [SRC] (shown in a primary source), [LAB] (measured on
+loopback), [INF] (inferred) and [UNK] (unknown) refer to the protocol notes in `docs/momit.md`.
 """
 
+from ._observe import Backoff
+from ._transport import MomitTiming
 from .client import DEFAULT_OPTIONS, MomitClientOptions, MomitCoolClient, MomitListener
-from .discovery import (
-    DEFAULT_SCAN,
-    FALLBACK_PORTS,
-    PRIMARY_PORTS,
-    ProbeReply,
-    ScanOptions,
-    discover_ac_nodes,
-    discover_nodes,
-    find_ac_node,
-    inspect_node,
-    probe_ports,
-)
+from .discovery import DEFAULT_SCAN, ScanOptions, discover_ac_nodes, discover_nodes, find_ac_node
 from .errors import (
     MomitCommandRejectedError,
     MomitCommandTimeoutError,
@@ -27,47 +22,29 @@ from .errors import (
     MomitProtocolError,
     MomitValidationError,
 )
-from .linkformat import parse_listing
 from .models import (
-    CONTENT_FORMAT_LWM2M_TEXT,
     DEFAULT_LIMITS,
     AcCommand,
     AcMode,
     AcOutput,
     AcState,
     CommandLimits,
-    DeviceInfo,
     DiscoveredNode,
+    NodeIdentity,
     NodeListing,
     RoomReading,
 )
-from .observe import Backoff
-from .relay import SourcePortRelay
-from .transport import (
-    COMMAND_TIMING,
-    PROBE_TIMING,
-    MomitTiming,
-    acquire_client_context,
-    client_context_users,
-    release_client_context,
-)
 
 __all__ = [
-    "COMMAND_TIMING",
-    "CONTENT_FORMAT_LWM2M_TEXT",
     "DEFAULT_LIMITS",
     "DEFAULT_OPTIONS",
     "DEFAULT_SCAN",
-    "FALLBACK_PORTS",
-    "PRIMARY_PORTS",
-    "PROBE_TIMING",
     "AcCommand",
     "AcMode",
     "AcOutput",
     "AcState",
     "Backoff",
     "CommandLimits",
-    "DeviceInfo",
     "DiscoveredNode",
     "MomitClientOptions",
     "MomitCommandRejectedError",
@@ -80,18 +57,11 @@ __all__ = [
     "MomitProtocolError",
     "MomitTiming",
     "MomitValidationError",
+    "NodeIdentity",
     "NodeListing",
-    "ProbeReply",
     "RoomReading",
     "ScanOptions",
-    "SourcePortRelay",
-    "acquire_client_context",
-    "client_context_users",
     "discover_ac_nodes",
     "discover_nodes",
     "find_ac_node",
-    "inspect_node",
-    "parse_listing",
-    "probe_ports",
-    "release_client_context",
 ]

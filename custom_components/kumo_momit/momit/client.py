@@ -1,16 +1,17 @@
 """Client for one Momit Cool AC controller node behind a Momit Gateway.
 
-Typical use (the Home Assistant layer does exactly this)::
+Typical use::
 
-    client = MomitCoolClient("192.168.3.164", 17062, serial="...")
-    unsubscribe = client.add_listener(MomitListener(on_state=..., on_reading=..., on_push=...))
-    await client.start_push()        # observe /10242/0/0 and /10241/0/0
-    await client.turn_on(AcMode.COOL, 21.0)
-    ...
-    await client.close()             # stops push, frees the relay and the shared context
+    async with MomitCoolClient("192.168.3.164", 17062, serial="...") as client:
+        unsubscribe = client.add_listener(MomitListener(on_state=..., on_push=...))
+        await client.start_push()        # observe /10242/0/0 and /10241/0/0
+        await client.turn_on(AcMode.COOL, 21.0)
+        ...
+    # leaving the block stops push and closes the client's CoAP context and relay
 
-Only the resources the spec calls safe are touched (§4): `/.well-known/core`, GET `/10241/0/0`,
-GET/PUT/observe `/10242/0/0`, GET `/3/0/{0,1,2,3,9}`. Nothing else is ever written.
+Only the resources the protocol notes call safe are touched (§4): `/.well-known/core`,
+GET `/10241/0/0`, GET/PUT/observe `/10242/0/0`, GET `/3/0/{0,1,2,3,9}`. Nothing else is ever
+written.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from typing import Final, Self
 
 import aiocoap
 
+from ._linkformat import parse_listing
+from ._observe import Backoff, ObserveCallbacks, ObserveSettings, ResourceObserver
+from ._transport import COMMAND_TIMING, PROBE_TIMING, MomitTiming, NodeLink, check_host
 from .discovery import DEFAULT_SCAN, ScanOptions, find_ac_node
 from .errors import (
     MomitCommandRejectedError,
@@ -33,7 +37,6 @@ from .errors import (
     MomitNodeNotFoundError,
     MomitProtocolError,
 )
-from .linkformat import parse_listing
 from .models import (
     CONTENT_FORMAT_LWM2M_TEXT,
     DEFAULT_LIMITS,
@@ -49,18 +52,12 @@ from .models import (
     AcMode,
     AcState,
     CommandLimits,
-    DeviceInfo,
+    NodeIdentity,
     NodeListing,
     RoomReading,
 )
-from .observe import Backoff, ResourceObserver
-from .transport import COMMAND_TIMING, PROBE_TIMING, MomitTiming, NodeLink, check_host
 
 _LOGGER = logging.getLogger(__name__)
-
-# Observations alive in this process, keyed by (host, node identity, path): a second one for
-# the same resource would take another of the node's few observer slots (spec §7).
-_OBSERVED: set[tuple[str, str, str]] = set()
 
 _LISTING_DEADLINE_S: Final = 60.0
 
@@ -73,15 +70,15 @@ class MomitClientOptions:
     probe_timing: MomitTiming = PROBE_TIMING
     command_timing: MomitTiming = COMMAND_TIMING
     use_relay: bool = True
-    """Talk through the source-port-normalising relay (spec §9.7); the recommended default."""
+    """Talk through the source-port-normalising relay (§9.7); the recommended default."""
     relay_upstream_port: int = 0
     """A fixed local port lets the gateway's NAT entry survive restarts; 0 = any free port."""
     silence_timeout_s: float = 300.0
-    """Re-register an observation after this long without a notification (spec §7: 5-10 min);
+    """Re-register an observation after this long without a notification (§7: 5-10 min);
     that also keeps the node's NAT mapping for our socket alive (5 min idle lifetime [INF])."""
     backoff: Backoff = field(default_factory=Backoff)
     relocate_interval_s: float = 300.0
-    """At most one re-discovery scan per this many seconds (spec §3 step 5)."""
+    """At most one re-discovery scan per this many seconds (§3 step 5)."""
     auto_relocate: bool = True
     """Re-find the node by serial when an observation registration gets no answer."""
     scan: ScanOptions = DEFAULT_SCAN
@@ -114,7 +111,10 @@ class MomitCoolClient:
         serial: str | None = None,
         options: MomitClientOptions = DEFAULT_OPTIONS,
     ) -> None:
-        """Nothing is opened until first use (or `connect()`)."""
+        """Nothing is opened until first use (or `connect()` / `async with`).
+
+        The client owns what it opens (its CoAP context and relay) until `close()`.
+        """
         self._options = options
         self._link = NodeLink(
             check_host(host),
@@ -133,7 +133,6 @@ class MomitCoolClient:
         self._relocate_lock = asyncio.Lock()
         self._last_relocate: float | None = None
         self._observers: dict[str, ResourceObserver] = {}
-        self._observed_keys: set[tuple[str, str, str]] = set()
         self._push_active = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -149,18 +148,29 @@ class MomitCoolClient:
         return self._link.port
 
     @property
+    def is_open(self) -> bool:
+        """Whether the client holds its CoAP context and relay (between first use and close)."""
+        return self._link.is_open
+
+    @property
+    def reply_ports(self) -> frozenset[int]:
+        """Gateway ports other than `port` that answered through the relay (diagnostics, §1.2)."""
+        relay = self._link.relay
+        return frozenset(relay.reply_ports) if relay is not None else frozenset()
+
+    @property
     def link(self) -> NodeLink:
-        """The underlying link (diagnostics: relay reply ports)."""
+        """Internal link object; kept only until Home Assistant's diagnostics use `reply_ports`."""
         return self._link
 
     async def connect(self) -> None:
-        """Open the relay and acquire the shared context; no traffic is sent."""
+        """Open the relay and the CoAP context; no traffic is sent."""
         if self._closed:
             raise MomitConnectionError("client is closed")
         await self._link.open()
 
     async def close(self) -> None:
-        """Stop push, close the relay, release the shared context; idempotent."""
+        """Stop push, close the CoAP context and the relay; idempotent."""
         self._closed = True
         await self.stop_push()
         await self._link.close()
@@ -211,9 +221,7 @@ class MomitCoolClient:
 
     async def _get(self, path: str, *, deadline_s: float | None = None) -> aiocoap.Message:
         await self.connect()
-        return await self._link.request(
-            aiocoap.GET, path, self._options.probe_timing, deadline_s=deadline_s
-        )
+        return await self._link.get(path, self._options.probe_timing, deadline_s=deadline_s)
 
     async def _get_content(self, path: str) -> bytes:
         response = await self._get(path)
@@ -232,7 +240,7 @@ class MomitCoolClient:
         """Cheap liveness and identity check: the AC node answers `/10242/0/0` with `out=`.
 
         Raises MomitNodeNotFoundError when the port answers but is not an AC controller
-        (other nodes answer 4.04 [INF], spec §3).
+        (other nodes answer 4.04 [INF], §3).
         """
         response = await self._get(PATH_EVENTS)
         if response.code != aiocoap.CONTENT:
@@ -257,9 +265,9 @@ class MomitCoolClient:
             return None  # e.g. 4.04: this node type does not have it (/3/0/9 is AC-only)
         return response.payload.decode("utf-8", errors="replace").strip() or None
 
-    async def get_device_info(self) -> DeviceInfo:
+    async def get_device_info(self) -> NodeIdentity:
         """Read the LwM2M Device fields `/3/0/{0,1,2,3,9}`; absent ones are None."""
-        info = DeviceInfo(
+        info = NodeIdentity(
             manufacturer=await self._get_text(PATH_MANUFACTURER),
             model=await self._get_text(PATH_MODEL),
             serial=await self._get_text(PATH_SERIAL),
@@ -299,18 +307,17 @@ class MomitCoolClient:
         """PUT one validated command; one command in flight per node.
 
         After a timeout the state is re-read before anything is reported, because the PUT may
-        still arrive on a late retransmission (stale-command hazard, spec §9.2 rule 3). If the
+        still arrive on a late retransmission (stale-command hazard, §9.2 rule 3). If the
         re-read shows the command applied, the command counts as done.
         """
         await self.connect()
         async with self._command_lock:
             try:
-                response = await self._link.request(
-                    aiocoap.PUT,
+                response = await self._link.put(
                     PATH_EVENTS,
+                    command.payload(),
+                    CONTENT_FORMAT_LWM2M_TEXT,
                     self._options.command_timing,
-                    payload=command.payload(),
-                    content_format=CONTENT_FORMAT_LWM2M_TEXT,
                 )
             except MomitConnectionError as err:
                 state: AcState | None = None
@@ -338,26 +345,26 @@ class MomitCoolClient:
         return self._push_active
 
     @property
-    def observers(self) -> tuple[ResourceObserver, ...]:
-        """The observers (diagnostics, tests)."""
-        return tuple(self._observers.values())
-
-    def _node_key(self) -> str:
-        return self.serial if self.serial is not None else f"port {self.port}"
+    def observe_registrations(self) -> dict[str, int]:
+        """Successful observe registrations so far, per observed path (diagnostics)."""
+        return {path: observer.registrations for path, observer in self._observers.items()}
 
     async def start_push(self) -> None:
-        """Observe `/10242/0/0` and `/10241/0/0`; idempotent.
+        """Observe `/10242/0/0` and `/10241/0/0`; idempotent (one observation per resource).
 
-        Raises MomitError if another client in this process already observes this node.
+        A node keeps very few observers (§7), so a client never holds two observations of the
+        same resource; re-registrations reuse the client's socket, which the node treats as the
+        same observer.
         """
         if self._observers:
             return
         await self.connect()
-        keys = {(self.host, self._node_key(), path) for path in (PATH_EVENTS, PATH_TEM_HUM_BAT)}
-        if keys & _OBSERVED:
-            raise MomitError(f"{self.host} {self._node_key()} is already observed in this process")
-        _OBSERVED.update(keys)
-        self._observed_keys = keys
+        settings = ObserveSettings(
+            timing=self._options.probe_timing,
+            silence_timeout_s=self._options.silence_timeout_s,
+            backoff=self._options.backoff,
+        )
+        relocate = self._relocate_after_failure if self._options.auto_relocate else None
         for path, deliver in (
             (PATH_EVENTS, self._deliver_state),
             (PATH_TEM_HUM_BAT, self._deliver_reading),
@@ -365,27 +372,23 @@ class MomitCoolClient:
             self._observers[path] = ResourceObserver(
                 self._link,
                 path,
-                timing=self._options.probe_timing,
-                silence_timeout_s=self._options.silence_timeout_s,
-                backoff=self._options.backoff,
-                on_payload=deliver,
-                on_active=self._observer_active_changed,
-                on_connection_error=self._relocate_after_failure
-                if self._options.auto_relocate
-                else None,
+                settings,
+                ObserveCallbacks(
+                    on_payload=deliver,
+                    on_active=self._observer_active_changed,
+                    on_connection_error=relocate,
+                ),
             )
         for observer in self._observers.values():
             observer.start()
 
     async def stop_push(self) -> None:
-        """Stop both observations (locally; see observe.py for what the node does)."""
+        """Stop both observations (locally; see _observe.py for what the node does)."""
         observers, self._observers = self._observers, {}
         try:
             for observer in observers.values():
                 await observer.stop()
         finally:
-            _OBSERVED.difference_update(self._observed_keys)
-            self._observed_keys = set()
             self._observer_active_changed(False)
 
     def _deliver_state(self, payload: bytes) -> None:
@@ -409,7 +412,7 @@ class MomitCoolClient:
     # -- re-discovery ------------------------------------------------------------------------
 
     async def relocate(self, *, force: bool = False) -> int | None:
-        """Re-find this node by serial after its gateway port changed (spec §3 step 5).
+        """Re-find this node by serial after its gateway port changed (§3 step 5).
 
         Rate-limited to one scan per `relocate_interval_s` unless `force`: returns None when
         skipped, else the node's (possibly new) port. Listeners get `on_port_change` when it
@@ -439,4 +442,4 @@ class MomitCoolClient:
         try:
             await self.relocate()
         except MomitError as err:
-            _LOGGER.debug("re-discovery of %s failed: %s", self._node_key(), err)
+            _LOGGER.debug("re-discovery of %s failed: %s", self.serial or self.port, err)

@@ -24,7 +24,7 @@ class MomitConnectionError(MomitError):
 class MomitCommandTimeoutError(MomitConnectionError):
     """A command got no answer, and re-reading the state did not show it was applied.
 
-    A PUT the client gave up on may still reach the node later (spec §9.2 rule 3), so the
+    A PUT the client gave up on may still reach the node later (§9.2 rule 3), so the
     client re-reads `/10242/0/0` before raising. `state` is that fresh state, or None when the
     re-read failed too.
     """

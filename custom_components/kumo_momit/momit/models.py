@@ -1,8 +1,8 @@
 """Typed models of what a Momit Cool node says and what it is told.
 
-Everything is parsed here, at the edge: the rest of the package and Home Assistant only see
-these frozen dataclasses. Evidence labels refer to `momit.md`: [SRC] shown in a primary source,
-[LAB] measured on loopback, [INF] inferred, [UNK] unknown.
+Everything is parsed here, at the edge: the rest of the package and its users only see these
+frozen dataclasses. Evidence labels and `§` numbers refer to the protocol notes (docs/momit.md):
+[SRC] shown in a primary source, [LAB] measured on loopback, [INF] inferred, [UNK] unknown.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _decode_ascii(payload: bytes, what: str) -> str:
 
 
 def parse_key_values(payload: bytes) -> dict[str, str]:
-    """Parse `key=value,...` tolerantly (spec §5.2/§5.3).
+    """Parse `key=value,...` tolerantly (§5.2, §5.3).
 
     Split on `,`, then on the first `=`; pairs without `=` or with a key outside the grammar
     are skipped; the last value wins for repeated keys. A payload with no usable pair at all is
@@ -211,10 +211,11 @@ class RoomReading:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeviceInfo:
-    """LwM2M Device object fields (`/3/0/x`). Each is None when the node does not have it.
+class NodeIdentity:
+    """What a node says about itself: LwM2M Device object fields (`/3/0/x`).
 
-    The serial format is [UNK]; it is used verbatim as the stable identity of a node.
+    Each is None when the node does not have it. The serial format is [UNK]; it is used
+    verbatim as the stable identity of a node.
     """
 
     manufacturer: str | None
@@ -342,7 +343,7 @@ class NodeListing:
 
     @property
     def is_ac_controller(self) -> bool:
-        """AC controller = lists `/10242/0/0` and some `/10244/...` [INF, spec §1.3/§3]."""
+        """AC controller = lists `/10242/0/0` and some `/10244/...` [INF, §1.3, §3]."""
         return PATH_EVENTS in self.hrefs and any(h.startswith("/10244/") for h in self.hrefs)
 
 

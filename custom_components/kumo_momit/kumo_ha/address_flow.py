@@ -1,0 +1,133 @@
+"""Kumo config-flow steps that move a stored unit to a new address: by hand (reconfigure) or
+found by DHCP. Mixed into the one registered flow class (`../config_flow.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import SelectOptionDict, SelectSelector, SelectSelectorConfig
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+import voluptuous as vol
+
+from ..const import CONF_SERIAL, FAMILY_KUMO, LOGGER
+from ..data import async_family_entries
+from ..kumo import (
+    FieldSource,
+    KumoUnitRecord,
+    ProbeResult,
+    async_check_address,
+    async_identify_address,
+    normalize_mac,
+)
+from .const import CONF_ADDRESS
+from .data import async_store_unit, stored_units
+from .flow_helpers import async_record_dhcp_sighting, async_validate_address
+
+
+class KumoAddressSteps(ConfigFlow):
+    """Follow a unit to a new address, always confirmed by a signed probe with its own keys."""
+
+    def __init__(self) -> None:
+        """No unit found yet."""
+        super().__init__()
+        self._dhcp_unit: KumoUnitRecord | None = None
+        self._dhcp_entry: ConfigEntry | None = None
+
+    async def async_reconfigure_unit_address(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the address of one unit (probed before it is accepted).
+
+        The form's step is `reconfigure`: the flow's reconfigure step brings Kumo entries here.
+        """
+        entry = self._get_reconfigure_entry()
+        units = stored_units(entry.data)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            unit = next(u for u in units if u.serial == user_input[CONF_SERIAL])
+            updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
+            if error is None:
+                async_store_unit(self.hass, entry, updated)
+                return self.async_abort(reason="reconfigure_successful")
+            errors["base"] = error
+        options = [
+            SelectOptionDict(value=u.serial, label=f"{u.display_name} ({u.address or '?'})")
+            for u in units
+            if u.has_secrets
+        ]
+        if not options:
+            return self.async_abort(reason="no_units_with_secrets")
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_SERIAL, default=options[0]["value"]): SelectSelector(
+                        SelectSelectorConfig(options=options)
+                    ),
+                    vol.Required(CONF_ADDRESS): str,
+                }
+            ),
+            errors=errors,
+        )
+
+    # --- DHCP --------------------------------------------------------------------------------
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A Kumo adapter got a DHCP lease: follow known units to their new address."""
+        mac = normalize_mac(discovery_info.macaddress)
+        ip = discovery_info.ip
+        if mac is None:
+            return self.async_abort(reason="not_kumo_unit")
+        async_record_dhcp_sighting(self.hass, mac, ip)
+        await self.async_set_unique_id(mac)
+        session = async_get_clientsession(self.hass)
+        kumo_entries = async_family_entries(self.hass, FAMILY_KUMO)
+        for entry in kumo_entries:
+            units = stored_units(entry.data)
+            unit = next((u for u in units if u.mac == mac), None)
+            if unit is None:
+                continue
+            if unit.address == ip or not unit.has_secrets:
+                return self.async_abort(reason="already_configured")
+            check = await async_check_address(session, unit, ip, source=FieldSource.DHCP)
+            if check.result is ProbeResult.MATCH:
+                LOGGER.info("%s moved to a new address", unit.display_name)
+                async_store_unit(self.hass, entry, check.unit)
+            return self.async_abort(reason="already_configured")
+        # Not a known MAC: it may be a unit of a configured account whose MAC the cloud did not
+        # give; only its own secrets can tell (one probe per such unit).
+        for entry in kumo_entries:
+            candidates = [
+                u for u in stored_units(entry.data) if u.mac is None and u.address is None
+            ]
+            match, _ = await async_identify_address(session, candidates, ip)
+            if match is not None:
+                # DHCP taught us its MAC and address: record both as DHCP facts.
+                self._dhcp_unit = replace(
+                    match,
+                    mac=mac,
+                    sources=replace(match.sources, mac=FieldSource.DHCP, address=FieldSource.DHCP),
+                )
+                self._dhcp_entry = entry
+                self.context["title_placeholders"] = {"name": match.display_name}
+                return await self.async_step_dhcp_confirm()
+        return self.async_abort(reason="not_kumo_unit")
+
+    async def async_step_dhcp_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm the address found for a unit of a configured account."""
+        unit, entry = self._dhcp_unit, self._dhcp_entry
+        assert unit is not None
+        assert entry is not None
+        if user_input is not None:
+            async_store_unit(self.hass, entry, unit)
+            return self.async_abort(reason="address_updated")
+        return self.async_show_form(
+            step_id="dhcp_confirm",
+            description_placeholders={"name": unit.display_name, "address": unit.address or ""},
+        )

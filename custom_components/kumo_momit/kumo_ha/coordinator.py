@@ -1,0 +1,139 @@
+"""Coordinators of Kumo units: one per indoor unit and per Kumo Station, polled locally.
+
+Each turns library errors into translated `UpdateFailed` (polls) or `HomeAssistantError` /
+`ServiceValidationError` (commands); the indoor unit's coordinator owns the one write path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from ..const import DOMAIN, LOGGER
+from ..kumo import (
+    IndoorUnitState,
+    KumoAdapterBusyError,
+    KumoAuthenticationError,
+    KumoCommandRejectedError,
+    KumoError,
+    KumoIndoorUnit,
+    KumoStation,
+    KumoUnitRecord,
+    KumoValidationError,
+    StationState,
+)
+from .const import KUMO_TRANSIENT_FAILURES, REFRESH_COOLDOWN_S
+
+if TYPE_CHECKING:
+    from ..data import KumoMomitConfigEntry
+
+
+def _kumo_failure_key(err: KumoError) -> str:
+    """Translation key telling the user what kind of failure a Kumo unit had."""
+    if isinstance(err, KumoAuthenticationError):
+        return "kumo_auth_failed"
+    if isinstance(err, KumoAdapterBusyError):
+        return "kumo_adapter_busy"
+    if isinstance(err, KumoCommandRejectedError):
+        return "kumo_command_rejected"
+    return "kumo_unreachable"
+
+
+class _KumoCoordinator[StateT: (IndoorUnitState, StationState)](DataUpdateCoordinator[StateT]):
+    """Polls one Kumo adapter; rides through a single transient failure."""
+
+    config_entry: KumoMomitConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: KumoMomitConfigEntry,
+        unit: KumoUnitRecord,
+        device: KumoIndoorUnit | KumoStation,
+        update_interval: timedelta,
+    ) -> None:
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"Kumo {unit.display_name}",
+            update_interval=update_interval,
+            # A burst of commands is confirmed by one status read, shortly after the last one.
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=False
+            ),
+        )
+        self.unit = unit
+        self.device = device
+        self._failures_in_a_row = 0
+
+    async def _poll(self) -> StateT:
+        raise NotImplementedError
+
+    async def _async_update_data(self) -> StateT:
+        try:
+            state = await self._poll()
+        except KumoError as err:
+            self._failures_in_a_row += 1
+            # Adapters on weak WiFi miss a poll now and then (hass-kumo #45/#80/#151): keep the
+            # last state for one failure, go unavailable after repeated ones.
+            if self.data is not None and self._failures_in_a_row <= KUMO_TRANSIENT_FAILURES:
+                LOGGER.debug("%s: poll failed (%s); keeping the last state", self.name, err)
+                return self.data
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key=_kumo_failure_key(err),
+                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
+            ) from err
+        self._failures_in_a_row = 0
+        return state
+
+
+class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
+    """One Kumo indoor unit; owns the write path for its commands."""
+
+    device: KumoIndoorUnit
+
+    async def _poll(self) -> IndoorUnitState:
+        return await self.device.async_update()
+
+    async def async_command(
+        self, command: Callable[[KumoIndoorUnit], Awaitable[IndoorUnitState]]
+    ) -> None:
+        """The one write path: send (the client holds the unit's lock), show, confirm.
+
+        The new state is shown at once (optimistic); one debounced status read confirms it,
+        so a burst of commands costs one read.
+        """
+        try:
+            state = await command(self.device)
+        except KumoValidationError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="kumo_invalid_value",
+                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
+            ) from err
+        except KumoError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=f"{_kumo_failure_key(err)}_command",
+                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
+            ) from err
+        self._failures_in_a_row = 0
+        self.async_set_updated_data(state)
+        await self.async_request_refresh()
+
+
+class KumoStationCoordinator(_KumoCoordinator[StationState]):
+    """One Kumo Station (outdoor temperature, sensors)."""
+
+    device: KumoStation
+
+    async def _poll(self) -> StationState:
+        return await self.device.async_update()

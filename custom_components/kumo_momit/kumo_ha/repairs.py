@@ -1,0 +1,134 @@
+"""Repair issues of Kumo units that lack their local keys or their address, and their fix flow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.repairs import RepairsFlow
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResult
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
+import voluptuous as vol
+
+from ..const import DOMAIN
+from ..kumo import KumoUnitRecord
+from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
+from .data import async_store_unit, stored_units
+from .flow_helpers import async_validate_address, async_validate_secrets
+
+if TYPE_CHECKING:
+    from ..data import KumoMomitConfigEntry
+
+
+def _issue_id(entry: KumoMomitConfigEntry, serial: str) -> str:
+    return f"{entry.entry_id}_{serial}_incomplete"
+
+
+@callback
+def async_update_unit_issue(
+    hass: HomeAssistant, entry: KumoMomitConfigEntry, unit: KumoUnitRecord
+) -> None:
+    """A fixable repair issue while a unit lacks its address or its local keys."""
+    issue_id = _issue_id(entry, unit.serial)
+    if unit.is_complete:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="unit_missing_secrets" if not unit.has_secrets else "unit_missing_address",
+        translation_placeholders={"name": unit.display_name},
+        data={"entry_id": entry.entry_id, "serial": unit.serial},
+    )
+
+
+@callback
+def async_delete_unit_issue(hass: HomeAssistant, entry: KumoMomitConfigEntry, serial: str) -> None:
+    """The unit left the entry: its issue goes too."""
+    ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, serial))
+
+
+class KumoUnitIncompleteRepairFlow(RepairsFlow):
+    """Ask for exactly what the unit lacks: its keys, then its address."""
+
+    def __init__(self, entry_id: str, serial: str) -> None:
+        """The issue names the entry and the unit."""
+        self._entry_id = entry_id
+        self._serial = serial
+
+    def _unit(self) -> KumoUnitRecord | None:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None:
+            return None
+        return next((u for u in stored_units(entry.data) if u.serial == self._serial), None)
+
+    def _save(self, updated: KumoUnitRecord) -> None:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        assert entry is not None
+        # The entry reloads on change (update listener); the issue is then re-evaluated.
+        async_store_unit(self.hass, entry, updated)
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+        """Route to the missing piece."""
+        unit = self._unit()
+        if unit is None:
+            return self.async_abort(reason="unit_gone")
+        if not unit.has_secrets:
+            return await self.async_step_secrets()
+        return await self.async_step_address()
+
+    async def async_step_secrets(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+        """Password and crypto serial (e.g. from the hass-kumo cache or the installer)."""
+        unit = self._unit()
+        if unit is None:
+            return self.async_abort(reason="unit_gone")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            updated, error = await async_validate_secrets(
+                self.hass, unit, user_input[CONF_UNIT_PASSWORD], user_input[CONF_CRYPTO_SERIAL]
+            )
+            if error is None:
+                if updated.address is None:
+                    self._save(updated)
+                    return await self.async_step_address()
+                self._save(updated)
+                return self.async_create_entry(data={})
+            errors["base"] = error
+        secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+        return self.async_show_form(
+            step_id="secrets",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_UNIT_PASSWORD): secret, vol.Required(CONF_CRYPTO_SERIAL): secret}
+            ),
+            errors=errors,
+            description_placeholders={"name": unit.display_name},
+        )
+
+    async def async_step_address(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+        """The unit's LAN address, confirmed by a signed probe."""
+        unit = self._unit()
+        if unit is None:
+            return self.async_abort(reason="unit_gone")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
+            if error is None:
+                self._save(updated)
+                return self.async_create_entry(data={})
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="address",
+            data_schema=vol.Schema({vol.Required(CONF_ADDRESS): str}),
+            errors=errors,
+            description_placeholders={"name": unit.display_name},
+        )
+
+
+def create_kumo_fix_flow(data: dict[str, str | int | float | None]) -> RepairsFlow:
+    """The fix flow of an issue raised by `async_update_unit_issue` (its data names the unit)."""
+    return KumoUnitIncompleteRepairFlow(str(data["entry_id"]), str(data["serial"]))

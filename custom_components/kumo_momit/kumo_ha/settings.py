@@ -1,0 +1,34 @@
+"""What the Kumo glue runs with that is no user's choice: the clock of the pollers' cadences.
+
+Production uses the defaults. Tests and benchmarks put their own settings into `hass.data`
+before an entry is set up (e.g. a clock they advance to simulate an hour of polls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+import time
+from typing import Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util.hass_dict import HassKey
+
+from ..const import DOMAIN
+
+
+@dataclass(frozen=True, kw_only=True)
+class KumoSettings:
+    """Settings read when a Kumo entry is set up."""
+
+    # Monotonic seconds deciding when a unit's profile, adapter status and sensors are due.
+    clock: Callable[[], float] = time.monotonic
+
+
+KUMO_SETTINGS: Final[HassKey[KumoSettings]] = HassKey(f"{DOMAIN}_kumo_settings")
+_DEFAULT_SETTINGS: Final = KumoSettings()
+
+
+def kumo_settings(hass: HomeAssistant) -> KumoSettings:
+    """The settings in effect: what was put into `hass.data`, else the defaults."""
+    return hass.data.get(KUMO_SETTINGS, _DEFAULT_SETTINGS)

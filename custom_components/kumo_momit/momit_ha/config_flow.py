@@ -1,0 +1,221 @@
+"""Momit config-flow steps: find a gateway's Momit Cool nodes (by port or by a background
+scan), confirm them, and move the entry to a new gateway address (reconfigure). Mixed into the
+one registered flow class (`../config_flow.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+import ipaddress
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
+import voluptuous as vol
+
+from ..const import CONF_FAMILY, FAMILY_MOMIT, LOGGER
+from ..momit import MomitCoolClient, MomitError, MomitNodeNotFoundError, discover_nodes
+from .const import CONF_NODES
+from .data import StoredMomitNode, nodes_for_storage, stored_nodes
+from .settings import MomitSettings, momit_settings
+
+
+def _momit_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    port = defaults.get(CONF_PORT)
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): str,
+            vol.Optional(
+                CONF_PORT, description={"suggested_value": port} if port else None
+            ): NumberSelector(
+                NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+            ),
+        }
+    )
+
+
+async def async_find_momit_nodes(
+    settings: MomitSettings, host: str, port: int | None
+) -> tuple[list[StoredMomitNode], str | None]:
+    """The gateway's AC controller nodes with their device info, or a form error key.
+
+    Without a port the gateway is scanned (up to minutes on a real gateway: run it as a
+    background task behind a progress screen).
+    """
+    if port is not None:
+        ports = [port]
+    else:
+        found = await discover_nodes(host, options=settings.scan)
+        if not found:
+            return [], "cannot_connect_gateway"
+        ports = [node.port for node in found if node.is_ac_controller]
+        if not ports:
+            return [], "no_ac_found"
+    nodes: dict[str, StoredMomitNode] = {}
+    for node_port in ports:
+        try:
+            async with MomitCoolClient(host, node_port, options=settings.client) as client:
+                await client.probe()
+                info = await client.get_device_info()
+        except MomitNodeNotFoundError:
+            return [], "no_ac_found"
+        except MomitError as err:
+            LOGGER.debug("Momit node %s:%s did not answer: %s", host, node_port, err)
+            return [], "cannot_connect_gateway"
+        # Without a serial the port is the only handle we have.
+        serial = info.serial or f"{host}-{node_port}"
+        # A gateway that answers from other ports can show one node twice (momit.md §1.2).
+        nodes.setdefault(
+            serial,
+            StoredMomitNode(
+                serial=serial,
+                port=node_port,
+                model=info.model,
+                manufacturer=info.manufacturer,
+                firmware=info.firmware,
+            ),
+        )
+    return list(nodes.values()), None
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class MomitGatewaySteps(ConfigFlow):
+    """Add a Momit gateway by its IP address: one entry per gateway, holding its AC nodes."""
+
+    def __init__(self) -> None:
+        """No gateway yet."""
+        super().__init__()
+        self._momit_host = ""
+        self._momit_nodes: list[StoredMomitNode] = []
+        self._momit_scan: asyncio.Task[tuple[list[StoredMomitNode], str | None]] | None = None
+        self._momit_error: str | None = None
+
+    async def async_step_momit(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The gateway's IP, and the node's port if known (else the gateway is searched)."""
+        errors: dict[str, str] = {}
+        if self._momit_error is not None:
+            errors["base"], self._momit_error = self._momit_error, None
+        if user_input is not None:
+            host = user_input[CONF_HOST].strip()
+            port = user_input.get(CONF_PORT)
+            if not _valid_host(host):
+                errors["base"] = "invalid_host"
+            else:
+                # The gateway exposes no identity of its own that we know of (momit.md §13):
+                # one entry per gateway address.
+                await self.async_set_unique_id(f"momit-{host}")
+                self._abort_if_unique_id_configured()
+                self._momit_host = host
+                if port is None:
+                    return await self.async_step_momit_scan()
+                nodes, error = await async_find_momit_nodes(
+                    momit_settings(self.hass), host, int(port)
+                )
+                if error is None:
+                    self._momit_nodes = nodes
+                    return await self.async_step_momit_confirm()
+                errors["base"] = error
+        return self.async_show_form(
+            step_id="momit", data_schema=_momit_schema(user_input or {}), errors=errors
+        )
+
+    async def async_step_momit_scan(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Search the gateway's ports in the background, with a progress screen."""
+        if self._momit_scan is None:
+            self._momit_scan = self.hass.async_create_task(
+                async_find_momit_nodes(momit_settings(self.hass), self._momit_host, None),
+                eager_start=False,
+            )
+        if not self._momit_scan.done():
+            return self.async_show_progress(
+                step_id="momit_scan",
+                progress_action="scan_gateway",
+                progress_task=self._momit_scan,
+                description_placeholders={"host": self._momit_host},
+            )
+        nodes, error = self._momit_scan.result()
+        self._momit_scan = None
+        if error is not None:
+            self._momit_error = error
+            return self.async_show_progress_done(next_step_id="momit")
+        self._momit_nodes = nodes
+        return self.async_show_progress_done(next_step_id="momit_confirm")
+
+    async def async_step_momit_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the Momit Cool controllers found before adding them."""
+        if user_input is not None:
+            return self.async_create_entry(
+                title=f"Momit Gateway {self._momit_host}",
+                data={
+                    CONF_FAMILY: FAMILY_MOMIT,
+                    CONF_HOST: self._momit_host,
+                    CONF_NODES: nodes_for_storage(self._momit_nodes),
+                },
+            )
+        return self.async_show_form(
+            step_id="momit_confirm",
+            description_placeholders={
+                "host": self._momit_host,
+                "nodes": ", ".join(f"{n.serial} (port {n.port})" for n in self._momit_nodes),
+            },
+        )
+
+    async def async_step_reconfigure_momit(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new gateway address: the same Momit Cool controllers must answer there."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = user_input[CONF_HOST].strip()
+            port = user_input.get(CONF_PORT)
+            known = {node.serial for node in stored_nodes(entry.data)}
+            nodes: list[StoredMomitNode] = []
+            if not _valid_host(host):
+                error: str | None = "invalid_host"
+            else:
+                # Without a port, try the known nodes' ports first: NAT ports often survive
+                # an address change of the gateway; a full scan is the config flow's job.
+                ports = (
+                    [int(port)] if port is not None else [n.port for n in stored_nodes(entry.data)]
+                )
+                error = "cannot_connect_gateway"
+                for candidate in ports:
+                    nodes, error = await async_find_momit_nodes(
+                        momit_settings(self.hass), host, candidate
+                    )
+                    if error is None:
+                        break
+            if error is None and not known & {node.serial for node in nodes}:
+                error = "different_gateway"
+            if error is None:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    unique_id=f"momit-{host}",
+                    title=f"Momit Gateway {host}",
+                    data={
+                        **entry.data,
+                        CONF_HOST: host,
+                        CONF_NODES: nodes_for_storage(nodes),
+                    },
+                )
+                return self.async_abort(reason="reconfigure_successful")
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure_momit",
+            data_schema=_momit_schema(user_input or {CONF_HOST: entry.data[CONF_HOST]}),
+            errors=errors,
+        )

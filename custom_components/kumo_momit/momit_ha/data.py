@@ -1,0 +1,69 @@
+"""A Momit gateway entry: its AC nodes as stored in entry data, and their coordinators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import CONF_MODEL, CONF_PORT
+
+from ..const import CONF_SERIAL
+from .const import CONF_FIRMWARE, CONF_MANUFACTURER, CONF_NODES
+
+if TYPE_CHECKING:
+    from .coordinator import MomitNodeCoordinator
+
+
+@dataclass
+class MomitRuntimeData:
+    """What a loaded Momit gateway entry holds: one coordinator per AC node."""
+
+    nodes: dict[str, MomitNodeCoordinator] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredMomitNode:
+    """One Momit Cool AC node of a gateway entry, found by the config flow."""
+
+    serial: str
+    port: int
+    model: str | None = None
+    manufacturer: str | None = None
+    firmware: str | None = None
+
+    @property
+    def device_id(self) -> str:
+        """The node's device identifier and unique-id base (its gateway port changes)."""
+        return f"momit-{self.serial}"
+
+    @classmethod
+    def from_storage(cls, raw: Mapping[str, Any]) -> StoredMomitNode:
+        """Read one node back from entry data."""
+        return cls(
+            serial=str(raw[CONF_SERIAL]),
+            port=int(raw[CONF_PORT]),
+            model=raw.get(CONF_MODEL),
+            manufacturer=raw.get(CONF_MANUFACTURER),
+            firmware=raw.get(CONF_FIRMWARE),
+        )
+
+    def to_storage(self) -> dict[str, Any]:
+        """The JSON form kept in entry data."""
+        return {
+            CONF_SERIAL: self.serial,
+            CONF_PORT: self.port,
+            CONF_MODEL: self.model,
+            CONF_MANUFACTURER: self.manufacturer,
+            CONF_FIRMWARE: self.firmware,
+        }
+
+
+def stored_nodes(data: Mapping[str, Any]) -> list[StoredMomitNode]:
+    """The Momit AC nodes kept in a gateway entry's data."""
+    return [StoredMomitNode.from_storage(raw) for raw in data.get(CONF_NODES, [])]
+
+
+def nodes_for_storage(nodes: Iterable[StoredMomitNode]) -> list[dict[str, Any]]:
+    """The JSON form of nodes for entry data."""
+    return [node.to_storage() for node in nodes]

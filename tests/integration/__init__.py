@@ -1,1 +1,0 @@
-"""Home Assistant tests of the integration, against the simulators over loopback."""

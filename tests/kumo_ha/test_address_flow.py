@@ -1,0 +1,169 @@
+"""Moving a Kumo unit to a new address: by hand (reconfigure) and found by DHCP."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import SOURCE_DHCP
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.kumo_momit.const import CONF_SERIAL, DOMAIN
+from custom_components.kumo_momit.kumo_ha.const import CONF_ADDRESS, CONF_UNITS
+from custom_components.kumo_momit.kumo_ha.data import stored_units
+from simulators.kumo_cloud import DEMO_USERNAME, KumoCloudSimulator
+from simulators.kumo_unit import KumoUnitSimulator
+from simulators.kumo_units import KumoUnitDefinition
+
+from .conftest import (
+    BEDROOM,
+    LIVING_ROOM,
+    dhcp,
+    kumo_entry_data,
+    record_for,
+    sign_in,
+    start_kumo_flow,
+)
+
+
+async def test_reconfigure_changes_one_address_after_a_probe(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, kumo_entry: MockConfigEntry
+) -> None:
+    """The new address must answer with that unit's own keys."""
+    result = await kumo_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: kumo_units.address(BEDROOM)},
+    )
+    assert result["errors"] == {"base": "wrong_unit_secrets"}
+    new_address = kumo_units.address(LIVING_ROOM).replace("127.0.0.1", "127.0.0.1")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: f" {new_address} "}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+
+
+async def test_reconfigure_needs_a_unit_with_keys(
+    hass: HomeAssistant, unit_definitions: list[KumoUnitDefinition]
+) -> None:
+    """Without keys nothing can be probed, so there is nothing to reconfigure."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=DEMO_USERNAME,
+        data=kumo_entry_data([record_for(d, None, secrets=False) for d in unit_definitions]),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["reason"] == "no_units_with_secrets"
+
+
+async def test_dhcp_moves_a_known_unit_to_its_new_address(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+    setup_kumo: MockConfigEntry,
+) -> None:
+    """A known MAC at a new IP: probed with its keys, stored, entry reloaded; no user action."""
+    living = unit_definitions[0]
+    units = stored_units(setup_kumo.data)
+    moved = [
+        u.with_address("127.0.0.1:9", u.sources.address) if u.serial == LIVING_ROOM else u
+        for u in units
+    ]
+    hass.config_entries.async_update_entry(
+        setup_kumo, data={**setup_kumo.data, CONF_UNITS: [u.to_storage() for u in moved]}
+    )
+    await hass.async_block_till_done()
+    host, port = kumo_units.address(LIVING_ROOM).split(":")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp(living.mac, f"{host}:{port}")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    await hass.async_block_till_done()
+    unit = next(u for u in stored_units(setup_kumo.data) if u.serial == LIVING_ROOM)
+    assert unit.address == kumo_units.address(LIVING_ROOM)
+    assert unit.sources.address == "dhcp"
+    assert hass.states.get("climate.living_room").state == "off"
+
+
+async def test_dhcp_edge_cases(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+    kumo_entry: MockConfigEntry,
+) -> None:
+    """Garbage MAC, the same address again, and an address that is another unit's."""
+    living = unit_definitions[0]
+    for info, reason in (
+        (DhcpServiceInfo(ip="127.0.0.1", hostname="x", macaddress="zz"), "not_kumo_unit"),
+        (dhcp(living.mac, kumo_units.address(LIVING_ROOM)), "already_configured"),
+        (dhcp(living.mac, kumo_units.address(BEDROOM)), "already_configured"),
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_DHCP}, data=info
+        )
+        assert result["reason"] == reason
+    # The other unit's address was probed with this unit's keys and not taken.
+    unit = next(u for u in stored_units(kumo_entry.data) if u.serial == LIVING_ROOM)
+    assert unit.address == kumo_units.address(LIVING_ROOM)
+
+
+async def test_dhcp_for_a_foreign_adapter_is_ignored(
+    hass: HomeAssistant, kumo_entry: MockConfigEntry
+) -> None:
+    """An adapter of no configured account is not offered."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp("50:26:ef:aa:bb:cc", "127.0.0.1")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_kumo_unit"
+
+
+async def test_dhcp_confirms_a_unit_whose_mac_the_cloud_did_not_give(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+) -> None:
+    """A unit with keys but no MAC/address: the adapter answering with its keys is offered."""
+    living = unit_definitions[0]
+    record = record_for(living, None)
+    record = type(record)(**{**vars(record), "mac": None})
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=DEMO_USERNAME, data=kumo_entry_data([record]))
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=dhcp(living.mac, kumo_units.address(LIVING_ROOM)),
+    )
+    assert result["step_id"] == "dhcp_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["reason"] == "address_updated"
+    unit = stored_units(entry.data)[0]
+    assert unit.address == kumo_units.address(LIVING_ROOM)
+    assert unit.mac == living.mac
+
+
+async def test_dhcp_sightings_give_addresses_the_cloud_lacks(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+    kumo_cloud: KumoCloudSimulator,
+) -> None:
+    """An adapter DHCP saw earlier is matched by MAC and confirmed with its keys."""
+    living = unit_definitions[0]
+    del kumo_cloud.addresses[LIVING_ROOM]
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=dhcp(living.mac, kumo_units.address(LIVING_ROOM)),
+    )
+    assert result["reason"] == "not_kumo_unit"
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    unit = next(u for u in stored_units(result["result"].data) if u.serial == LIVING_ROOM)
+    assert unit.address == kumo_units.address(LIVING_ROOM)
+    assert unit.sources.address == "dhcp"

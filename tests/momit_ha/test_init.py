@@ -1,0 +1,46 @@
+"""Setting up and trimming a Momit gateway entry."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.kumo_momit.const import DOMAIN
+from custom_components.kumo_momit.momit_ha.data import stored_nodes
+from simulators.momit_gateway import GatewaySimulator
+from tests.momit.conftest import open_momit_links
+
+
+async def test_setup_retries_when_the_gateway_is_silent(
+    hass: HomeAssistant, momit_gateway: GatewaySimulator, momit_entry: MockConfigEntry
+) -> None:
+    """A silent node: ConfigEntryNotReady, and the shared CoAP context is released."""
+    await momit_gateway.set_faults(blackhole=True)
+    await hass.config_entries.async_setup(momit_entry.entry_id)
+    await hass.async_block_till_done()
+    assert momit_entry.state is ConfigEntryState.SETUP_RETRY
+    assert open_momit_links() == 0
+    await momit_gateway.set_faults(blackhole=False)
+
+
+async def test_user_can_delete_a_node_device(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    device_registry: dr.DeviceRegistry,
+    momit_gateway: GatewaySimulator,
+    setup_momit: MockConfigEntry,
+) -> None:
+    """Deleting a Momit Cool's device drops the node from the gateway entry."""
+    assert await async_setup_component(hass, "config", {})
+    serial = momit_gateway.ac_serials[0]
+    device = device_registry.async_get_device(identifiers={(DOMAIN, f"momit-{serial}")})
+    assert device is not None
+    client = await hass_ws_client(hass)
+    response = await client.remove_device(device.id, setup_momit.entry_id)
+    assert response["success"]
+    await hass.async_block_till_done()
+    assert stored_nodes(setup_momit.data) == []
