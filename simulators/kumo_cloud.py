@@ -131,6 +131,7 @@ class _InjectedFailure:
     status: int
     remaining: int
     route: str | None
+    reset_s: int | None = None
 
 
 class KumoCloudSimulator:
@@ -305,10 +306,18 @@ class KumoCloudSimulator:
         self._window_requests = 0
         self._window_start = time.monotonic()
 
-    def fail_next(self, status: int, count: int = 1, *, route: str | None = None) -> None:
+    def fail_next(
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        route: str | None = None,
+        reset_s: int | None = None,
+    ) -> None:
         """Answer the next `count` REST requests (of `route`, e.g.
-        `"POST /v3/devices/send-command"`, if given) with HTTP `status`."""
-        self._failures.append(_InjectedFailure(status, count, route))
+        `"POST /v3/devices/send-command"`, if given) with HTTP `status`; `reset_s` sets their
+        `x-ratelimit-reset` (default: what is left of the window)."""
+        self._failures.append(_InjectedFailure(status, count, route, reset_s))
 
     def devices(self) -> dict[str, CloudDevice]:
         """The account's devices by serial (created on first use, from `units`)."""
@@ -403,10 +412,14 @@ class KumoCloudSimulator:
         if self._window_requests > self.rate_limit:
             return web.json_response({"error": "tooManyRequests"}, status=429, headers=headers)
         if (injected := self._injected_failure(key)) is not None:
+            if injected.reset_s is not None:
+                headers["x-ratelimit-reset"] = str(injected.reset_s)
+            if injected.status == 429:
+                headers["x-ratelimit-remaining"] = "0"
             return web.json_response(
-                {"error": "tooManyRequests" if injected == 429 else "internalServerError"},
-                status=injected,
-                headers=headers | ({"x-ratelimit-remaining": "0"} if injected == 429 else {}),
+                {"error": "tooManyRequests" if injected.status == 429 else "internalServerError"},
+                status=injected.status,
+                headers=headers,
             )
         if self.server_error:
             return web.Response(status=503, text="Service Unavailable", headers=headers)
@@ -428,13 +441,13 @@ class KumoCloudSimulator:
             "x-ratelimit-reset": str(int(_RATE_WINDOW_S - (now - self._window_start))),
         }
 
-    def _injected_failure(self, key: str) -> int | None:
+    def _injected_failure(self, key: str) -> _InjectedFailure | None:
         for failure in self._failures:
             if failure.route is None or failure.route == key:
                 failure.remaining -= 1
                 if failure.remaining <= 0:
                     self._failures.remove(failure)
-                return failure.status
+                return failure
         return None
 
     def _issue_tokens(self) -> dict[str, str]:

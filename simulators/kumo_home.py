@@ -166,7 +166,10 @@ class KumoHome:
                 command["serial"], **command["status"]
             ),
             "fail_next": lambda: cloud.fail_next(
-                command["status"], command.get("count", 1), route=command.get("route")
+                command["status"],
+                command.get("count", 1),
+                route=command.get("route"),
+                reset_s=command.get("reset_s"),
             ),
         }
         if cmd in actions:

@@ -639,7 +639,11 @@ def test_resolver_found_the_keys() -> None:
     """A sanity floor: the resolver really reads the code (and f-strings are expanded)."""
     keys = {use.key for use in EXCEPTION_KEYS}
     assert {"kumo_unreachable_command", "kumo_adapter_busy", "momit_unreachable"} <= keys
-    assert {use.key for use in ISSUE_KEYS} == {"unit_missing_secrets", "unit_missing_address"}
+    assert {use.key for use in ISSUE_KEYS} == {
+        "unit_missing_secrets",
+        "unit_missing_address",
+        "unit_cloud_controlled",
+    }
     assert {"invalid_auth", "throttled", "unknown", "wrong_unit_secrets"} <= CONFIG_FLOW.errors
     assert "scan_gateway" in CONFIG_FLOW.progress
     assert {"cache_not_found", "already_configured"} <= CONFIG_FLOW.aborts

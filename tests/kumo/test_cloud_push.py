@@ -75,6 +75,12 @@ class Recorder:
                 await asyncio.sleep(0.01)
 
 
+def server_follows(cloud: KumoCloudSimulator, serial: str) -> bool:
+    """The server has taken the subscription (it handles each event in a task of its own, so
+    answers for a unit can come before its subscription is in place)."""
+    return cloud.push is not None and cloud.push.subscribers(serial) > 0
+
+
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
@@ -152,6 +158,7 @@ async def test_changes_from_the_app_reach_the_unit_model(
             unit.apply(await recorder.events.get())
     assert unit.state.status.mode is OperationMode.OFF  # built from pushes alone
     assert unit.reachable is True
+    await recorder.until(lambda: server_follows(cloud, LIVING))
     requests = cloud.total_requests
     assert requests == 1  # the login
 
@@ -176,7 +183,7 @@ async def test_command_is_confirmed_by_the_push(
     await unit.async_update()
     push = make_push(serials=(LIVING,))
     push.start()
-    await recorder.until(lambda: push.covers(LIVING))
+    await recorder.until(lambda: push.covers(LIVING) and server_follows(cloud, LIVING))
 
     await unit.set_mode(OperationMode.COOL)
     confirmation = await recorder.next(
@@ -216,7 +223,7 @@ async def test_unit_disconnecting_makes_it_unreachable(
 ) -> None:
     push = make_push()
     push.start()
-    await recorder.until(lambda: push.covers(LIVING))
+    await recorder.until(lambda: server_follows(cloud, BEDROOM))
 
     await cloud.disconnect_unit(BEDROOM)
     lost = await recorder.next(CloudConnectionState, BEDROOM, where=lambda e: not e.connected)
@@ -231,11 +238,11 @@ async def test_dropped_socket_reconnects_and_resubscribes(
 ) -> None:
     push = make_push()
     push.start()
-    await recorder.until(lambda: push.covers(LIVING))
+    await recorder.until(lambda: push.covers(LIVING) and server_follows(cloud, LIVING))
 
     await cloud.drop_sockets()
     await recorder.until(lambda: recorder.connection == [True, False, True])
-    await recorder.until(lambda: push.covers(LIVING))
+    await recorder.until(lambda: push.covers(LIVING) and server_follows(cloud, LIVING))
 
     assert push.connections == 2
     cloud.change_from_remote(LIVING, mode="cool")
@@ -299,14 +306,16 @@ async def test_units_can_be_added_and_removed(
 ) -> None:
     push = make_push(serials=(LIVING,))
     push.start()
-    await recorder.until(lambda: push.covers(LIVING))
+    await recorder.until(lambda: push.covers(LIVING) and server_follows(cloud, LIVING))
 
     await push.set_serials({LIVING, BEDROOM})
-    await recorder.until(lambda: push.covers(BEDROOM))
+    await recorder.until(lambda: push.covers(BEDROOM) and server_follows(cloud, BEDROOM))
     assert push.connections == 1
 
     await push.set_serials({BEDROOM})  # no unsubscribe is known: a fresh connection
-    await recorder.until(lambda: push.connections == 2 and push.covers(BEDROOM))
+    await recorder.until(
+        lambda: push.connections == 2 and push.covers(BEDROOM) and server_follows(cloud, BEDROOM)
+    )
     assert cloud.push is not None
     assert cloud.push.subscribers(LIVING) == 0
     cloud.change_from_app(BEDROOM, {"power": 1, "operationMode": "cool"})

@@ -47,7 +47,13 @@ from .errors import (
     KumoCloudRateLimitError,
     KumoCloudSetpointRangeError,
 )
-from .models import AdapterStatus, IndoorUnitProfile, IndoorUnitState, IndoorUnitStatus
+from .models import (
+    AdapterStatus,
+    Capabilities,
+    IndoorUnitProfile,
+    IndoorUnitState,
+    IndoorUnitStatus,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -209,6 +215,11 @@ class KumoCloudIndoorUnit(IndoorUnitCommands):
     def state(self) -> IndoorUnitState | None:
         """The last known state; None until both a device document and a profile arrived."""
         return self._state
+
+    @property
+    def capabilities(self) -> Capabilities | None:
+        """What the unit accepts; None until its state is known."""
+        return None if self._state is None else self._state.capabilities
 
     @property
     def reachable(self) -> bool | None:

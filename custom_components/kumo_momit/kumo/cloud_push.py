@@ -132,15 +132,19 @@ class KumoCloudPush:
         *,
         serials: Iterable[str] = (),
         on_connection: Callable[[bool], None] | None = None,
+        on_auth_failed: Callable[[KumoCloudAuthError], None] | None = None,
         session: aiohttp.ClientSession | None = None,
         backoff: PushBackoff | None = None,
     ) -> None:
-        """`access_token`/`renew_token` come from the account's v3 API (`KumoCloudV3Api`)."""
+        """`access_token`/`renew_token` come from the account's v3 API (`KumoCloudV3Api`);
+        `on_connection` hears the channel go up and down, `on_auth_failed` that it stopped
+        because the stored password was refused."""
         self._url = url.rstrip("/")
         self._access_token = access_token
         self._renew_token = renew_token
         self._on_event = on_event
         self._on_connection = on_connection
+        self._on_auth_failed = on_auth_failed
         self._session = session
         self._backoff = backoff or PushBackoff()
         self._serials: set[str] = set(serials)
@@ -220,10 +224,17 @@ class KumoCloudPush:
                 self.auth_failed = err
                 self.last_error = str(err)
                 _LOGGER.warning("Kumo Cloud push stopped: %s", err)
+                if self._on_auth_failed is not None:
+                    self._on_auth_failed(err)
                 return
             except (KumoCloudError, socketio.exceptions.SocketIOError, OSError) as err:
                 self.last_error = f"{type(err).__name__}: {err}"
                 _LOGGER.debug("Kumo Cloud push connection failed: %s", self.last_error)
+            except Exception as err:
+                # The channel must outlive any one failure: logged with its traceback (not
+                # swallowed), then retried like any other.
+                self.last_error = f"{type(err).__name__}: {err}"
+                _LOGGER.exception("Kumo Cloud push failed unexpectedly")
             delay = self._backoff.delay(attempt)
             attempt += 1
             _LOGGER.debug("Kumo Cloud push reconnecting in %.1f s", delay)
@@ -275,6 +286,9 @@ class KumoCloudPush:
             await self._drop_client()
             if self._refusal is not None:
                 raise _Refused from None
+            raise
+        except BaseException:
+            await self._drop_client()
             raise
         self._account_id = _jwt_account_id(token)
         return client

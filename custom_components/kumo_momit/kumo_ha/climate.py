@@ -28,7 +28,6 @@ from ..const import DOMAIN
 from ..kumo import (
     Capabilities,
     IndoorUnitState,
-    KumoIndoorUnit,
     OperationMode,
     SetpointRange,
     celsius_setpoint_to_fahrenheit,
@@ -43,7 +42,7 @@ from .climate_modes import (
     setpoint_limits,
     unit_action,
 )
-from .coordinator import KumoIndoorCoordinator
+from .coordinator import KumoIndoorCoordinator, KumoIndoorDevice
 from .data import KumoRuntimeData
 from .entity import KumoEntity
 
@@ -350,7 +349,7 @@ class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntit
                     translation_placeholders={"mode": str(self.hvac_mode)},
                 )
 
-        async def command(device: KumoIndoorUnit) -> IndoorUnitState:
+        async def command(device: KumoIndoorDevice) -> IndoorUnitState:
             if requested_mode is not None and mode is not None:
                 if mode is OperationMode.OFF:
                     return await device.set_mode(mode)

@@ -13,6 +13,7 @@ CONF_CRYPTO_SERIAL: Final = "crypto_serial"
 CONF_V3_BASE_URL: Final = "v3_base_url"
 CONF_V2_BASE_URL: Final = "v2_base_url"
 CONF_V2_CA_BASE_URL: Final = "v2_ca_base_url"
+CONF_SOCKET_BASE_URL: Final = "socket_base_url"
 # The collapsed form section holding the three server URLs (advanced mode).
 CONF_CLOUD_SERVERS: Final = "cloud_servers"
 # "Finish this unit later" (through its repair issue).
@@ -21,6 +22,8 @@ CONF_SKIP: Final = "skip"
 # --- options -------------------------------------------------------------------------------
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_REFRESH_FROM_CLOUD: Final = "refresh_from_cloud"
+# Units with keys but no address yet are controlled through the cloud until DHCP finds them.
+CONF_CLOUD_FOR_UNADDRESSED: Final = "cloud_for_unaddressed"
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
 MIN_SCAN_INTERVAL_S: Final = 15
 MAX_SCAN_INTERVAL_S: Final = 300
@@ -30,6 +33,18 @@ MAX_SCAN_INTERVAL_S: Final = 300
 KUMO_TRANSIENT_FAILURES: Final = 1
 # A burst of commands ends in one confirming status read this long after the last one.
 REFRESH_COOLDOWN_S: Final = 1.5
+
+# --- cloud control (units without local keys) -------------------------------------------
+# How a unit is reached: the values of the diagnostic "connection" sensor.
+CONNECTION_LOCAL: Final = "local"
+CONNECTION_CLOUD: Final = "cloud"
+# While push is down, units are read through REST one at a time, round robin: at most this
+# many reads a minute per account (the cloud allows about 50 requests a minute, kumo.md
+# §13.5; commands and sign-ins need room too) and each unit at most once a minute.
+CLOUD_READS_PER_MINUTE: Final = 20
+CLOUD_UNIT_READ_INTERVAL: Final = timedelta(seconds=60)
+# After set-up, push gets this long to bring every unit before REST reads start.
+CLOUD_PUSH_GRACE: Final = timedelta(seconds=15)
 
 # hass-kumo's cache of units, in the Home Assistant config folder.
 KUMO_CACHE_FILENAME: Final = "kumo_cache.json"

@@ -1,4 +1,5 @@
-"""The Kumo options flow: poll interval, and refreshing the unit list from the cloud."""
+"""The Kumo options flow: poll interval, cloud control of units with keys but no address yet,
+and refreshing the unit list from the cloud."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig,
 import voluptuous as vol
 
 from .const import (
+    CONF_CLOUD_FOR_UNADDRESSED,
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,
     CONF_UNITS,
@@ -29,7 +31,10 @@ class KumoOptionsFlow(OptionsFlow):
         entry = self.config_entry
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            options = {
+                CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                CONF_CLOUD_FOR_UNADDRESSED: bool(user_input.get(CONF_CLOUD_FOR_UNADDRESSED)),
+            }
             if not user_input.get(CONF_REFRESH_FROM_CLOUD):
                 return self.async_create_entry(data=options)
             units, error = await async_discover(
@@ -61,6 +66,10 @@ class KumoOptionsFlow(OptionsFlow):
                             mode=NumberSelectorMode.BOX,
                         )
                     ),
+                    vol.Optional(
+                        CONF_CLOUD_FOR_UNADDRESSED,
+                        default=entry.options.get(CONF_CLOUD_FOR_UNADDRESSED, False),
+                    ): bool,
                     vol.Optional(CONF_REFRESH_FROM_CLOUD, default=False): bool,
                 }
             ),

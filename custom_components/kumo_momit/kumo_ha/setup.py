@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Set
+from collections.abc import Callable, Coroutine, Set
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..const import LOGGER
-from ..kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind
-from .const import CONF_SCAN_INTERVAL, CONF_UNITS, DEFAULT_SCAN_INTERVAL
+from ..kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind, KumoUnitRecord
+from .cloud import KumoCloudLink
+from .const import (
+    CONF_CLOUD_FOR_UNADDRESSED,
+    CONF_SCAN_INTERVAL,
+    CONF_UNITS,
+    DEFAULT_SCAN_INTERVAL,
+)
 from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
 from .data import KumoRuntimeData, stored_units, units_for_storage
 from .repairs import async_delete_unit_issue, async_update_unit_issue
@@ -24,18 +31,29 @@ if TYPE_CHECKING:
 
 
 async def async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:
-    """One client and coordinator per complete unit; the cloud is never contacted here."""
+    """One client and coordinator per complete unit, polled locally; units without local keys
+    (and, if the user chose so, units with keys but no address yet) through the cloud.
+
+    Local units never wait for the cloud: set-up reads them, then starts cloud control in the
+    background, so a restart without internet sets local units up as before.
+    """
     session = async_get_clientsession(hass)
     clock = kumo_settings(hass).clock
     interval = timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
     )
     runtime = KumoRuntimeData()
+    cloud_units: list[KumoUnitRecord] = []
     for unit in stored_units(entry.data):
-        async_update_unit_issue(hass, entry, unit)
         credentials = unit.credentials
         if credentials is None or not unit.address:
+            through_cloud = _controlled_through_cloud(entry, unit)
+            if through_cloud:
+                cloud_units.append(unit)
+            # A unit with keys but no address needs an address, wherever it is controlled.
+            async_update_unit_issue(hass, entry, unit, cloud=through_cloud and credentials is None)
             continue
+        async_update_unit_issue(hass, entry, unit)
         client = KumoUnitClient(session, unit.address, credentials, clock=clock)
         if unit.kind is KumoUnitKind.STATION:
             runtime.stations[unit.serial] = KumoStationCoordinator(
@@ -54,7 +72,34 @@ async def async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEntr
                 interval,
             )
     await _async_first_refresh(runtime)
+    if cloud_units:
+        link = KumoCloudLink(hass, entry)
+        for unit in cloud_units:
+            runtime.indoor_units[unit.serial] = link.add_unit(unit)
+        runtime.cloud = link
+        entry.async_on_unload(link.async_stop)
+        # Home Assistant stopping does not unload entries: disconnect then too.
+        entry.async_on_unload(
+            hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_link(link))
+        )
+        await link.async_start()
     entry.runtime_data = runtime
+
+
+def _stop_link(link: KumoCloudLink) -> Callable[[Event], Coroutine[Any, Any, None]]:
+    async def _async_stop(_event: Event) -> None:
+        await link.async_stop()
+
+    return _async_stop
+
+
+def _controlled_through_cloud(entry: KumoMomitConfigEntry, unit: KumoUnitRecord) -> bool:
+    """Indoor units without keys; with keys but no address only if the user chose so."""
+    if unit.kind is KumoUnitKind.STATION:
+        return False  # nothing is known to read a Station through the cloud
+    if unit.credentials is None:
+        return True
+    return bool(entry.options.get(CONF_CLOUD_FOR_UNADDRESSED, False))
 
 
 async def _async_first_refresh(runtime: KumoRuntimeData) -> None:

@@ -1,0 +1,154 @@
+"""One Kumo account's cloud control: the units without local keys, fed by push.
+
+`KumoCloudLink` holds what the account's cloud units share: one v3 API (one sign-in, one token
+pair), the REST client, and one Socket.IO push channel (kumo.md §13.6). Push events go to the
+unit's coordinator. While push does not serve a unit (down, or not answering for that unit),
+the link reads units through REST one at a time, round robin, spaced so that an account with
+20 cloud units makes at most 20 reads a minute (the cloud allows about 50, §13.5), and never
+while the cloud has asked us to wait after a 429.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
+
+from ..const import LOGGER
+from ..kumo import (
+    CloudPushEvent,
+    KumoCloudAuthError,
+    KumoCloudControl,
+    KumoCloudIndoorUnit,
+    KumoCloudPush,
+    KumoCloudV3Api,
+    KumoUnitRecord,
+)
+from .cloud_coordinator import KumoCloudCoordinator
+from .const import CLOUD_PUSH_GRACE, CLOUD_READS_PER_MINUTE, CLOUD_UNIT_READ_INTERVAL
+from .flow_helpers import endpoints_from
+from .settings import kumo_settings
+
+if TYPE_CHECKING:
+    from ..data import KumoMomitConfigEntry
+
+
+class KumoCloudLink:
+    """The cloud side of one Kumo account entry."""
+
+    def __init__(self, hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:
+        """Nothing is sent until `async_start()`."""
+        self.hass = hass
+        self.entry = entry
+        settings = kumo_settings(hass)
+        self.now = settings.clock
+        self._spacing = settings.cloud_read_spacing
+        endpoints = endpoints_from(entry.data)
+        session = async_get_clientsession(hass)
+        self.api = KumoCloudV3Api(
+            session, entry.data[CONF_USERNAME], entry.data[CONF_PASSWORD], base_url=endpoints.v3
+        )
+        self.control = KumoCloudControl(self.api, clock=settings.clock)
+        self.push = KumoCloudPush(
+            endpoints.socket,
+            self.api.access_token,
+            self.api.renew,
+            self._on_event,
+            on_connection=self._on_connection,
+            on_auth_failed=self._on_auth_failed,
+            session=session,
+            backoff=settings.push_backoff,
+        )
+        self.coordinators: dict[str, KumoCloudCoordinator] = {}
+        self._started_at = 0.0
+        self._next = 0
+        self._reading = False
+        self._cancel_reads: CALLBACK_TYPE | None = None
+
+    def add_unit(self, unit: KumoUnitRecord) -> KumoCloudCoordinator:
+        """The coordinator of one cloud-controlled indoor unit."""
+        device = KumoCloudIndoorUnit(unit.serial, unit.display_name, self.control, clock=self.now)
+        coordinator = KumoCloudCoordinator(self.hass, self.entry, unit, device, self)
+        self.coordinators[unit.serial] = coordinator
+        return coordinator
+
+    @property
+    def read_spacing(self) -> timedelta:
+        """Time between two REST reads of the account (one unit each)."""
+        count = max(1, len(self.coordinators))
+        per_read = max(
+            60.0 / CLOUD_READS_PER_MINUTE, CLOUD_UNIT_READ_INTERVAL.total_seconds() / count
+        )
+        return timedelta(seconds=per_read)
+
+    async def async_start(self) -> None:
+        """Connect the push channel and start the fallback reads."""
+        self._started_at = self.now()
+        await self.push.set_serials(self.coordinators)
+        self.push.start()
+        self._cancel_reads = async_track_time_interval(
+            self.hass,
+            self._async_read_next,
+            self._spacing or self.read_spacing,
+            name="Kumo Cloud reads",
+            cancel_on_shutdown=True,
+        )
+
+    async def async_stop(self) -> None:
+        """Disconnect and stop reading (the entry unloads)."""
+        if self._cancel_reads is not None:
+            self._cancel_reads()
+            self._cancel_reads = None
+        for coordinator in self.coordinators.values():
+            coordinator.async_cancel_retry()
+        await self.push.stop()
+
+    # --- push ------------------------------------------------------------------------------
+
+    @callback
+    def _on_event(self, event: CloudPushEvent) -> None:
+        coordinator = self.coordinators.get(event.serial)
+        if coordinator is not None:
+            coordinator.async_take_push(event)
+
+    @callback
+    def _on_connection(self, up: bool) -> None:
+        LOGGER.info("Kumo Cloud push for %s is %s", self.entry.title, "up" if up else "down")
+
+    @callback
+    def _on_auth_failed(self, err: KumoCloudAuthError) -> None:
+        LOGGER.warning("Kumo Cloud refused the stored password of %s: %s", self.entry.title, err)
+        self.entry.async_start_reauth(self.hass)
+
+    # --- REST while push does not serve a unit ------------------------------------------
+
+    def needs_read(self, coordinator: KumoCloudCoordinator) -> bool:
+        """Whether a unit's state must come through REST now."""
+        if coordinator.data is not None and self.push.covers(coordinator.unit.serial):
+            return False
+        last = coordinator.last_data_at
+        interval = CLOUD_UNIT_READ_INTERVAL.total_seconds()
+        return last is None or self.now() - last >= interval
+
+    async def _async_read_next(self, _now: datetime) -> None:
+        """Read the next unit push does not serve, if the cloud takes requests."""
+        if self._reading or self.control.blocked_for > 0:
+            return
+        in_grace = self.now() - self._started_at < CLOUD_PUSH_GRACE.total_seconds()
+        if in_grace and self.push.last_error is None:
+            return  # push is still connecting and has not failed: give it its chance
+        coordinators = list(self.coordinators.values())
+        for offset in range(len(coordinators)):
+            coordinator = coordinators[(self._next + offset) % len(coordinators)]
+            if self.needs_read(coordinator):
+                self._next = (self._next + offset + 1) % len(coordinators)
+                self._reading = True
+                try:
+                    await coordinator.async_refresh()
+                finally:
+                    self._reading = False
+                return
