@@ -10,6 +10,8 @@ What a test can switch at runtime (attributes and methods of `KumoCloudSimulator
   answers 500 for the right password, §12.4; v3 hands out no keys, so its units can only be
   controlled through the cloud), a legacy-only account (v3 refuses it), a Canadian account
   (v3 login answers 500, `/login/v2` on the Canadian host works, §12.1).
+* `v2_hidden` — serials the v2 login leaves out (units added in the Comfort app later: even a
+  legacy account then has no keys for them).
 * `status_has_crypto_serial` — `/v3/devices/{serial}/status` in its 2025 form (with
   `cryptoSerial`) instead of the 2026 form (with `mac`), §13.4.
 * `zone_adapter_has_mac` — zone adapters carry `macAddress` (pykumo reads it, §13.3).
@@ -157,6 +159,9 @@ class KumoCloudSimulator:
         """
         self.units: list[KumoUnitDefinition] = list(demo_units() if units is None else units)
         self.addresses: dict[str, str] = dict(addresses or {})
+        self.v2_hidden: set[str] = set()
+        """Serials the v2 login does not list: units added in the Comfort app, after the
+        account's migration (§12.4), so the cloud has no keys for them."""
         self.username = username
         self.password = password
         self.account = account
@@ -772,7 +777,7 @@ class KumoCloudSimulator:
         for site_name, units in self._sites().items():
             groups: dict[str, list[KumoUnitDefinition]] = {}
             for unit in units:
-                if unit.group_name is not None:
+                if unit.group_name is not None and unit.serial not in self.v2_hidden:
                     groups.setdefault(unit.group_name, []).append(unit)
             children.append(
                 {
@@ -783,7 +788,7 @@ class KumoCloudSimulator:
                     "zoneTable": {
                         unit.serial: self._v2_unit(unit)
                         for unit in units
-                        if unit.group_name is None
+                        if unit.group_name is None and unit.serial not in self.v2_hidden
                     },
                     "children": [
                         {

@@ -7,7 +7,14 @@
 * a Kumo Cloud for the demo account, a *legacy* account (the v2 login still hands out every
   unit's keys and address);
 * optionally a Kumo Cloud for the second account, a *Comfort-native* account (the cloud has no
-  keys at all: the Office can only be added from a hass-kumo `kumo_cache.json`).
+  keys at all: the Office can only be added from a hass-kumo `kumo_cache.json`);
+* optionally a fourth adapter, the Guest Room, that the cloud has no keys for: on an account
+  of its own (`cloud_account`, end-to-end tests) or on the demo account, which the v2 login
+  then does not list (`guest_in_legacy`, the demo). It is controlled through the cloud
+  (send-command and Socket.IO push) until its keys are entered.
+
+Every cloud shares the unit simulator's state of its units, so a command sent through the cloud
+is what the adapter answers locally, and a local change is what the cloud pushes.
 
 End-to-end tests run it in a subprocess (`KumoHomeProcess`) so that the test process opens no
 server sockets (the Home Assistant test plugin blocks socket creation between tests) and drive it
@@ -42,6 +49,11 @@ LEGACY_ACCOUNT: Final = "legacy"
 COMFORT_ACCOUNT: Final = "comfort"
 COMFORT_USERNAME: Final = "comfort@example.com"
 COMFORT_PASSWORD: Final = "comfort-cloud-password"
+CLOUD_ACCOUNT: Final = "cloud"
+CLOUD_USERNAME: Final = "cloud@example.com"
+CLOUD_PASSWORD: Final = "cloud-only-password"
+# Simulated adapters report to their cloud this often (a drifting room is pushed).
+ADAPTER_REPORT_INTERVAL_S: Final = 30.0
 
 OFFICE_UNIT: Final = KumoUnitDefinition(
     serial="0Y34P008Q100391D",
@@ -54,6 +66,22 @@ OFFICE_UNIT: Final = KumoUnitDefinition(
     has_vane_swing=False,
     model_number="MSZ-GL09NA",
 )
+
+
+GUEST_UNIT: Final = KumoUnitDefinition(
+    serial="0Y34P008Q100455E",
+    label="Guest Room",
+    mac="50:26:ef:12:34:05",
+    password_b64=make_password_b64("guest-room"),
+    crypto_serial_hex=make_crypto_serial_hex("guest-room"),
+    number_of_fan_speeds=5,
+    has_vane_dir=True,
+    has_vane_swing=True,
+    mhk2=True,
+    model_number="MSZ-GS09NA",
+)
+"""A unit the cloud has no keys for: on the legacy account in the demo (added in the Comfort
+app after the migration, so v2 does not list it), or the only unit of a keyless account."""
 
 
 @dataclass(frozen=True)
@@ -70,17 +98,35 @@ ACCOUNTS: Final = {
     COMFORT_ACCOUNT: CloudAccount(
         COMFORT_USERNAME, COMFORT_PASSWORD, CloudAccountKind.COMFORT_NATIVE
     ),
+    CLOUD_ACCOUNT: CloudAccount(CLOUD_USERNAME, CLOUD_PASSWORD, CloudAccountKind.COMFORT_NATIVE),
 }
 
 
 class KumoHome:
     """The adapters and the clouds of the demo, in this event loop."""
 
-    def __init__(self, *, comfort_account: bool = False, room_drift: bool = True) -> None:
-        """`comfort_account` adds the Office and its keyless cloud account."""
+    def __init__(
+        self,
+        *,
+        comfort_account: bool = False,
+        cloud_account: bool = False,
+        guest_in_legacy: bool = False,
+        room_drift: bool = True,
+    ) -> None:
+        """`comfort_account` adds the Office and its keyless cloud account; the Guest Room
+        joins either the legacy account without keys (`guest_in_legacy`, the demo) or an
+        account of its own (`cloud_account`): in both it can only be controlled through the
+        cloud until its keys are entered."""
+        if cloud_account and guest_in_legacy:
+            raise ValueError("the Guest Room belongs to one account")
         self.account_units: dict[str, list[KumoUnitDefinition]] = {LEGACY_ACCOUNT: demo_units()}
+        if guest_in_legacy:
+            self.account_units[LEGACY_ACCOUNT].append(GUEST_UNIT)
         if comfort_account:
             self.account_units[COMFORT_ACCOUNT] = [OFFICE_UNIT]
+        if cloud_account:
+            self.account_units[CLOUD_ACCOUNT] = [GUEST_UNIT]
+        self._room_drift = room_drift
         self.units = KumoUnitSimulator(
             [unit for units in self.account_units.values() for unit in units],
             room_drift=room_drift,
@@ -101,6 +147,9 @@ class KumoHome:
                 account=account.kind,
                 unit_states={unit.serial: self.units.unit(unit.serial) for unit in units},
             )
+            cloud.v2_hidden = {GUEST_UNIT.serial}
+            if self._room_drift:
+                cloud.report_interval_s = ADAPTER_REPORT_INTERVAL_S
             url = await cloud.start()
             self._cloud_ports[name] = int(url.rsplit(":", 1)[1])
             self.clouds[name] = cloud
@@ -239,7 +288,11 @@ async def _serve_control(home: KumoHome) -> None:
 
 
 async def _run(args: argparse.Namespace) -> None:
-    home = KumoHome(comfort_account=args.comfort_account, room_drift=not args.no_drift)
+    home = KumoHome(
+        comfort_account=args.comfort_account,
+        cloud_account=args.cloud_account,
+        room_drift=not args.no_drift,
+    )
     await home.start()
     try:
         await _serve_control(home)
@@ -252,6 +305,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--control", action="store_true", help="JSON lines on stdin/stdout")
     parser.add_argument("--comfort-account", action="store_true", help="add the Office account")
+    parser.add_argument(
+        "--cloud-account", action="store_true", help="add the keyless Guest Room account"
+    )
     parser.add_argument("--no-drift", action="store_true", help="keep room temperatures still")
     args = parser.parse_args(argv)
     if not args.control:
@@ -275,13 +331,16 @@ class KumoHomeProcess:
         self,
         *,
         comfort_account: bool = True,
+        cloud_account: bool = True,
         room_drift: bool = False,
         log_path: Path | None = None,
     ) -> None:
-        """A home with both accounts and still rooms by default (tests compare values)."""
+        """A home with every account and still rooms by default (tests compare values)."""
         self._args = ["--control"]
         if comfort_account:
             self._args.append("--comfort-account")
+        if cloud_account:
+            self._args.append("--cloud-account")
         if not room_drift:
             self._args.append("--no-drift")
         self._log_path = log_path
