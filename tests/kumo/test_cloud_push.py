@@ -296,6 +296,8 @@ async def test_push_service_down_is_retried_with_backoff(
     assert not push.connected
     assert push.last_error is not None
 
+    # A failed transport is no reason to renew the token: no REST budget spent on retries.
+    assert cloud.count("POST", "/v3/refresh") == 0
     cloud.socket_down = False
     await recorder.until(lambda: push.connected)
     assert cloud.count("POST", "/v3/login") == 1

@@ -329,7 +329,13 @@ class KumoCloudPush:
         self._set_connected(True)
 
     async def _on_connect_error(self, data: object = None) -> None:
-        self._refusal = data if data is not None else True
+        # python-socketio reports a failed transport here too; only a refusal that came over
+        # an open Engine.IO connection (the server's answer to the namespace connect) is about
+        # the token. Renewing the token for a network failure would spend the account's REST
+        # budget on every reconnection attempt.
+        client = self._client
+        if client is not None and client.eio.state == "connected":
+            self._refusal = data if data is not None else True
 
     async def _on_disconnect(self, *reason: object) -> None:
         self._set_connected(False)

@@ -37,6 +37,13 @@ if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
 
 
+def read_spacing(units: int) -> timedelta:
+    """Time between two REST reads of an account with `units` cloud units: at most
+    `CLOUD_READS_PER_MINUTE` a minute, each unit at most every `CLOUD_UNIT_READ_INTERVAL`."""
+    per_unit = CLOUD_UNIT_READ_INTERVAL.total_seconds() / max(1, units)
+    return timedelta(seconds=max(60.0 / CLOUD_READS_PER_MINUTE, per_unit))
+
+
 class KumoCloudLink:
     """The cloud side of one Kumo account entry."""
 
@@ -79,11 +86,7 @@ class KumoCloudLink:
     @property
     def read_spacing(self) -> timedelta:
         """Time between two REST reads of the account (one unit each)."""
-        count = max(1, len(self.coordinators))
-        per_read = max(
-            60.0 / CLOUD_READS_PER_MINUTE, CLOUD_UNIT_READ_INTERVAL.total_seconds() / count
-        )
-        return timedelta(seconds=per_read)
+        return read_spacing(len(self.coordinators))
 
     async def async_start(self) -> None:
         """Connect the push channel and start the fallback reads."""
@@ -131,8 +134,10 @@ class KumoCloudLink:
         if coordinator.data is not None and self.push.covers(coordinator.unit.serial):
             return False
         last = coordinator.last_data_at
-        interval = CLOUD_UNIT_READ_INTERVAL.total_seconds()
-        return last is None or self.now() - last >= interval
+        # Half a tick of slack: a read lands a little after its tick, and the unit must not
+        # wait a whole extra tick for it.
+        interval = CLOUD_UNIT_READ_INTERVAL - self.read_spacing / 2
+        return last is None or self.now() - last >= interval.total_seconds()
 
     async def _async_read_next(self, _now: datetime) -> None:
         """Read the next unit push does not serve, if the cloud takes requests."""
