@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+import json
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -19,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.kumo_momit.const import DOMAIN
-from custom_components.kumo_momit.kumo import PushBackoff
+from custom_components.kumo_momit.kumo import PushBackoff, build_kumo_cache
 from custom_components.kumo_momit.kumo_ha.const import (
     CONF_ADDRESS,
     CONF_CLOUD_FOR_UNADDRESSED,
@@ -27,8 +29,9 @@ from custom_components.kumo_momit.kumo_ha.const import (
     CONF_UNIT_PASSWORD,
 )
 from custom_components.kumo_momit.kumo_ha.data import stored_units
+from custom_components.kumo_momit.kumo_ha.flow_helpers import async_cloud_throttled
 from custom_components.kumo_momit.kumo_ha.settings import KUMO_SETTINGS, KumoSettings
-from simulators.kumo_cloud import CloudAccountKind, KumoCloudSimulator
+from simulators.kumo_cloud import DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
 from tests.ha import call_climate
@@ -74,6 +77,19 @@ async def comfort_cloud(
     await simulator.close()
 
 
+@pytest.fixture(autouse=True)
+async def _unload_before_the_cloud_stops(
+    hass: HomeAssistant, comfort_cloud: KumoCloudSimulator
+) -> AsyncIterator[None]:
+    """Entries unload while the simulated cloud still runs (fixtures end in reverse order), so
+    no push channel is left reconnecting to a cloud that is gone."""
+    yield
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 def cloud_entry(
     hass: HomeAssistant,
     unit_definitions: list[KumoUnitDefinition],
@@ -103,6 +119,24 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
     current = hass.states.get(entity_id)
     assert current is not None, entity_id
     return current.state
+
+
+async def _push_down(
+    hass: HomeAssistant, entry: MockConfigEntry, cloud: KumoCloudSimulator
+) -> None:
+    cloud.socket_down = True
+    await cloud.drop_sockets()
+    link = entry.runtime_data.cloud
+    assert link is not None
+    await until(hass, lambda: not link.push.connected)
+
+
+async def _minutes(hass: HomeAssistant, clock: FakeClock, count: int) -> None:
+    """`count` minutes on the glue's clock, each long enough for several read ticks."""
+    for _ in range(count):
+        clock.advance(60)
+        await asyncio.sleep(FAST_TICK.total_seconds() * 5)
+        await hass.async_block_till_done()
 
 
 @pytest.fixture
@@ -254,25 +288,16 @@ async def test_rest_reads_only_while_push_is_down_and_spaced(
     comfort_cloud: KumoCloudSimulator,
     clock: FakeClock,
 ) -> None:
-    async def minutes(count: int) -> None:
-        """`count` minutes on the glue's clock, each long enough for several ticks."""
-        for _ in range(count):
-            clock.advance(60)
-            await asyncio.sleep(FAST_TICK.total_seconds() * 5)
-            await hass.async_block_till_done()
-
-    await minutes(5)
+    await _minutes(hass, clock, 5)
     assert comfort_cloud.serial_requests[BEDROOM] == 0  # push is up: no REST at all
 
-    comfort_cloud.socket_down = True
-    await comfort_cloud.drop_sockets()
+    await _push_down(hass, cloud_setup, comfort_cloud)
     link = cloud_setup.runtime_data.cloud
     assert link is not None
-    await until(hass, lambda: not link.push.connected)
     comfort_cloud.change_from_app(BEDROOM, {"power": 1, "operationMode": "heat"})
     comfort_cloud.reset_counts()
 
-    await minutes(10)
+    await _minutes(hass, clock, 10)
     reads = comfort_cloud.count("GET", "/v3/devices/{serial}")
     assert 9 <= reads <= 11  # one a minute for the one cloud unit
     assert state(hass, BEDROOM_CLIMATE) == "heat"  # the change came through REST
@@ -280,7 +305,7 @@ async def test_rest_reads_only_while_push_is_down_and_spaced(
     comfort_cloud.socket_down = False
     await until(hass, lambda: link.push.covers(BEDROOM))
     comfort_cloud.reset_counts()
-    await minutes(5)
+    await _minutes(hass, clock, 5)
     assert comfort_cloud.count("GET", "/v3/devices/{serial}") == 0
 
 
@@ -407,3 +432,116 @@ async def test_units_with_keys_but_no_address_use_the_cloud_when_chosen(
         assert issue is not None
         assert issue.translation_key == "unit_missing_address"  # it has keys: only the address
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _fix_flow(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, issue_id: str, *steps: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A repair's fix flow through the HTTP API, as the Repairs dialog runs it."""
+    assert await async_setup_component(hass, "repairs", {})
+    http = await hass_client()
+    response = await http.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    replies = [await response.json()]
+    for data in steps:
+        response = await http.post(f"/api/repairs/issues/fix/{replies[0]['flow_id']}", json=data)
+        replies.append(await response.json())
+    return replies
+
+
+@pytest.mark.parametrize(("cached_address", "steps"), [(True, 1), (False, 2)])
+async def test_keys_imported_from_a_hass_kumo_cache(
+    *,
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    tmp_path: Path,
+    cloud_setup: MockConfigEntry,
+    kumo_units: KumoUnitSimulator,
+    unit_definitions: list[KumoUnitDefinition],
+    cached_address: bool,
+    steps: int,
+) -> None:
+    """The fix flow offers the cache; its keys (and its address, when it has a good one) are
+    checked with the unit, which then switches to local control."""
+    hass.config.config_dir = str(tmp_path)
+    bedroom = unit_definitions[1]
+    address = kumo_units.address(BEDROOM) if cached_address else None
+    (tmp_path / "kumo_cache.json").write_text(
+        json.dumps(build_kumo_cache([record_for(bedroom, address)]))
+    )
+    issue_id = f"{cloud_setup.entry_id}_{BEDROOM}_incomplete"
+    address_step = [{CONF_ADDRESS: kumo_units.address(BEDROOM)}] if steps == 2 else []
+
+    menu, *rest = await _fix_flow(
+        hass, hass_client, issue_id, {"next_step_id": "import_cache"}, *address_step
+    )
+
+    assert menu["type"] == "menu"
+    assert menu["menu_options"] == ["secrets", "import_cache"]
+    assert menu["description_placeholders"] == {"name": "Bedroom"}
+    if steps == 2:
+        assert rest[0]["step_id"] == "address"  # the cache had no address: asked for it
+    assert rest[-1]["type"] == "create_entry"
+    await until(hass, lambda: state(hass, "sensor.bedroom_connection") == "local")
+    unit = next(u for u in stored_units(cloud_setup.data) if u.serial == BEDROOM)
+    assert unit.is_complete
+    assert unit.sources.password == "cache"
+
+
+async def test_a_cache_without_the_unit_changes_nothing(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    tmp_path: Path,
+    cloud_setup: MockConfigEntry,
+    kumo_units: KumoUnitSimulator,
+    unit_definitions: list[KumoUnitDefinition],
+) -> None:
+    hass.config.config_dir = str(tmp_path)
+    living = unit_definitions[0]
+    (tmp_path / "kumo_cache.json").write_text(
+        json.dumps(build_kumo_cache([record_for(living, kumo_units.address(LIVING_ROOM))]))
+    )
+    issue_id = f"{cloud_setup.entry_id}_{BEDROOM}_incomplete"
+
+    _menu, aborted = await _fix_flow(hass, hass_client, issue_id, {"next_step_id": "import_cache"})
+
+    assert (aborted["type"], aborted["reason"]) == ("abort", "not_in_cache")
+    assert state(hass, "sensor.bedroom_connection") == "cloud"
+
+
+async def test_reads_back_off_while_the_cloud_fails(
+    hass: HomeAssistant,
+    cloud_setup: MockConfigEntry,
+    comfort_cloud: KumoCloudSimulator,
+    clock: FakeClock,
+) -> None:
+    """Server errors pause every read of the account: 1, 2, 4 … minutes, not one a minute."""
+    await _push_down(hass, cloud_setup, comfort_cloud)
+    comfort_cloud.fail_next(500, count=1000, route="GET /v3/devices/{serial}")
+    comfort_cloud.reset_counts()
+
+    await _minutes(hass, clock, 10)
+
+    assert comfort_cloud.count("GET", "/v3/devices/{serial}") == 4  # minutes 1, 2, 4 and 8
+    assert state(hass, BEDROOM_CLIMATE) == STATE_UNAVAILABLE
+
+
+async def test_refused_sign_ins_pause_for_fifteen_minutes(
+    hass: HomeAssistant,
+    cloud_setup: MockConfigEntry,
+    comfort_cloud: KumoCloudSimulator,
+    clock: FakeClock,
+) -> None:
+    """The cloud answers "too many attempts" even to the right password for 15-30 min, and
+    every attempt prolongs it (kumo.md §13.2): one sign-in, then quiet, flows included."""
+    await _push_down(hass, cloud_setup, comfort_cloud)
+    comfort_cloud.expire_access_tokens()
+    comfort_cloud.expire_refresh_tokens()
+    comfort_cloud.throttle_logins = True
+    comfort_cloud.reset_counts()
+
+    await _minutes(hass, clock, 14)
+
+    assert comfort_cloud.count("POST", "/v3/login") == 1
+    assert async_cloud_throttled(hass, DEMO_USERNAME)

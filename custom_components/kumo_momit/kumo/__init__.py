@@ -52,6 +52,7 @@ from .cloud_push import (
     CloudPushEvent,
     KumoCloudPush,
     PushBackoff,
+    cloud_wait_floor,
     parse_push_event,
 )
 from .cloud_state import CloudConnectionState, CloudDeviceState
@@ -187,6 +188,7 @@ __all__ = [
     "build_kumo_cache",
     "celsius_setpoint_to_fahrenheit",
     "cloud_commands",
+    "cloud_wait_floor",
     "fahrenheit_setpoint_to_celsius",
     "is_kumo_mac",
     "kumo_token",

@@ -40,7 +40,12 @@ import socketio
 
 from .cloud_state import CloudConnectionState, CloudDeviceState, cloud_adapter_status
 from .cloud_tokens import jwt_claims
-from .errors import KumoCloudAuthError, KumoCloudError
+from .errors import (
+    KumoCloudAuthError,
+    KumoCloudError,
+    KumoCloudRateLimitError,
+    KumoCloudThrottledError,
+)
 from .models import AdapterStatus, IndoorUnitProfile
 
 _LOGGER = logging.getLogger(__name__)
@@ -50,6 +55,8 @@ DEFAULT_SOCKET_URL: Final = "https://socket-prod.kumocloud.com"
 # `device_update`) and `profile` are the other request types it names.
 _INITIAL_REQUESTS: Final = ("iuStatus", "adapterStatus", "profile")
 _STABLE_CONNECTION_S: Final = 60.0
+# §13.2: the cloud refuses sign-ins for 15-30 min after a burst; attempts prolong it.
+LOGIN_THROTTLE_COOLDOWN_S: Final = 15 * 60.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +104,17 @@ def _jwt_account_id(token: str) -> str | None:
     """The access token's `id` claim: the account the socket subscribes to (§13.2)."""
     claim = jwt_claims(token).get("id")
     return claim if isinstance(claim, str) and claim else None
+
+
+def cloud_wait_floor(err: BaseException) -> float:
+    """How long the cloud itself asked us to stay away: a 429's wait (§13.5), or, after a
+    sign-in refused as "too many attempts", the 15 minutes every further attempt would only
+    prolong (§13.2)."""
+    if isinstance(err, KumoCloudRateLimitError):
+        return err.retry_after_s
+    if isinstance(err, KumoCloudThrottledError):
+        return LOGIN_THROTTLE_COOLDOWN_S
+    return 0.0
 
 
 def parse_push_event(event: str, payload: Any) -> CloudPushEvent | None:
@@ -230,12 +248,16 @@ class KumoCloudPush:
             except (KumoCloudError, socketio.exceptions.SocketIOError, OSError) as err:
                 self.last_error = f"{type(err).__name__}: {err}"
                 _LOGGER.debug("Kumo Cloud push connection failed: %s", self.last_error)
+                floor = cloud_wait_floor(err)
             except Exception as err:
                 # The channel must outlive any one failure: logged with its traceback (not
                 # swallowed), then retried like any other.
                 self.last_error = f"{type(err).__name__}: {err}"
                 _LOGGER.exception("Kumo Cloud push failed unexpectedly")
-            delay = self._backoff.delay(attempt)
+                floor = 0.0
+            else:
+                floor = 0.0
+            delay = max(floor, self._backoff.delay(attempt))
             attempt += 1
             _LOGGER.debug("Kumo Cloud push reconnecting in %.1f s", delay)
             await asyncio.sleep(delay)

@@ -22,15 +22,20 @@ from ..const import LOGGER
 from ..kumo import (
     CloudPushEvent,
     KumoCloudAuthError,
+    KumoCloudConnectionError,
     KumoCloudControl,
     KumoCloudIndoorUnit,
     KumoCloudPush,
+    KumoCloudRateLimitError,
+    KumoCloudThrottledError,
     KumoCloudV3Api,
+    KumoError,
     KumoUnitRecord,
+    cloud_wait_floor,
 )
 from .cloud_coordinator import KumoCloudCoordinator
 from .const import CLOUD_PUSH_GRACE, CLOUD_READS_PER_MINUTE, CLOUD_UNIT_READ_INTERVAL
-from .flow_helpers import endpoints_from
+from .flow_helpers import CLOUD_THROTTLE_COOLDOWN, async_note_cloud_throttled, endpoints_from
 from .settings import kumo_settings
 
 if TYPE_CHECKING:
@@ -74,6 +79,8 @@ class KumoCloudLink:
         self._started_at = 0.0
         self._next = 0
         self._reading = False
+        self._failures = 0
+        self._paused_until = 0.0
         self._cancel_reads: CALLBACK_TYPE | None = None
 
     def add_unit(self, unit: KumoUnitRecord) -> KumoCloudCoordinator:
@@ -133,15 +140,34 @@ class KumoCloudLink:
         """Whether a unit's state must come through REST now."""
         if coordinator.data is not None and self.push.covers(coordinator.unit.serial):
             return False
-        last = coordinator.last_data_at
         # Half a tick of slack: a read lands a little after its tick, and the unit must not
         # wait a whole extra tick for it.
-        interval = CLOUD_UNIT_READ_INTERVAL - self.read_spacing / 2
-        return last is None or self.now() - last >= interval.total_seconds()
+        interval = (CLOUD_UNIT_READ_INTERVAL - self.read_spacing / 2).total_seconds()
+        now = self.now()
+        return all(
+            last is None or now - last >= interval
+            for last in (coordinator.last_data_at, coordinator.last_read_at)
+        )
+
+    def _note_failure(self, err: KumoError | None) -> None:
+        """A read failed for a reason of the whole account: pause every read a while."""
+        if err is None or not isinstance(err, KumoCloudConnectionError | KumoCloudThrottledError):
+            self._failures = 0
+            return
+        if isinstance(err, KumoCloudRateLimitError):
+            return  # the REST client itself holds back until the wait the cloud asked for
+        self._failures += 1
+        if isinstance(err, KumoCloudThrottledError):
+            # Sign-ins are refused for 15-30 min; the config flow must wait as well.
+            async_note_cloud_throttled(self.hass, self.entry.data[CONF_USERNAME])
+        # The cloud is down or unreachable: 1, 2, 4 … minutes between attempts, at most 15.
+        backoff = CLOUD_UNIT_READ_INTERVAL.total_seconds() * 2 ** min(self._failures - 1, 4)
+        pause = max(cloud_wait_floor(err), min(backoff, CLOUD_THROTTLE_COOLDOWN.total_seconds()))
+        self._paused_until = self.now() + pause
 
     async def _async_read_next(self, _now: datetime) -> None:
         """Read the next unit push does not serve, if the cloud takes requests."""
-        if self._reading or self.control.blocked_for > 0:
+        if self._reading or self.control.blocked_for > 0 or self.now() < self._paused_until:
             return
         in_grace = self.now() - self._started_at < CLOUD_PUSH_GRACE.total_seconds()
         if in_grace and self.push.last_error is None:
@@ -156,4 +182,5 @@ class KumoCloudLink:
                     await coordinator.async_refresh()
                 finally:
                     self._reading = False
+                self._note_failure(coordinator.last_read_error)
                 return

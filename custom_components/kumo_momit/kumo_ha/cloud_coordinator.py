@@ -60,10 +60,16 @@ class KumoCloudCoordinator(KumoIndoorCoordinator):
         self.link = link
         self.last_data_at: float | None = None
         """When the unit's state last arrived (push or read), on the settings' clock."""
+        self.last_read_at: float | None = None
+        """When a REST read of the unit was last tried."""
+        self.last_read_error: KumoError | None = None
+        """Why the last REST read failed (None: it did not)."""
         self._retry: KumoCommand | None = None
         self._cancel_retry: CALLBACK_TYPE | None = None
 
     async def _poll(self) -> IndoorUnitState:
+        self.last_read_at = self.link.now()
+        self.last_read_error = None
         try:
             state = await self.device.async_update()
         except KumoCloudAuthError as err:
@@ -73,6 +79,9 @@ class KumoCloudCoordinator(KumoIndoorCoordinator):
                 translation_key="kumo_cloud_auth_failed",
                 translation_placeholders={"name": self.unit.display_name},
             ) from err
+        except KumoError as err:
+            self.last_read_error = err
+            raise
         self.last_data_at = self.link.now()
         return state
 
