@@ -545,3 +545,37 @@ async def test_refused_sign_ins_pause_for_fifteen_minutes(
 
     assert comfort_cloud.count("POST", "/v3/login") == 1
     assert async_cloud_throttled(hass, DEMO_USERNAME)
+
+
+async def test_a_command_with_a_rejected_password_asks_to_sign_in_again(
+    hass: HomeAssistant, cloud_setup: MockConfigEntry, comfort_cloud: KumoCloudSimulator
+) -> None:
+    comfort_cloud.expire_access_tokens()
+    comfort_cloud.expire_refresh_tokens()
+    comfort_cloud.password = "changed-in-the-app"
+
+    with pytest.raises(HomeAssistantError, match="sign in again"):
+        await call_climate(hass, "set_hvac_mode", BEDROOM_CLIMATE, hvac_mode="cool")
+
+    assert comfort_cloud.commands == []
+    await hass.async_block_till_done()
+    assert any(flow["context"]["source"] == "reauth" for flow in _flows(hass))
+
+
+async def test_a_read_with_a_rejected_password_asks_to_sign_in_again(
+    hass: HomeAssistant,
+    cloud_setup: MockConfigEntry,
+    comfort_cloud: KumoCloudSimulator,
+    clock: FakeClock,
+) -> None:
+    await _push_down(hass, cloud_setup, comfort_cloud)
+    comfort_cloud.expire_access_tokens()
+    comfort_cloud.expire_refresh_tokens()
+    comfort_cloud.password = "changed-in-the-app"
+    comfort_cloud.reset_counts()
+
+    await _minutes(hass, clock, 10)
+
+    assert any(flow["context"]["source"] == "reauth" for flow in _flows(hass))
+    # One refused sign-in; no more with that password until the user gives a new one.
+    assert comfort_cloud.count("POST", "/v3/login") == 1

@@ -11,6 +11,7 @@ while the cloud has asked us to wait after a 429.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import math
 from typing import TYPE_CHECKING
 
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
@@ -127,11 +128,12 @@ class KumoCloudLink:
 
     @callback
     def _on_connection(self, up: bool) -> None:
-        LOGGER.info("Kumo Cloud push for %s is %s", self.entry.title, "up" if up else "down")
+        # Which account is not logged: its title is the user's email address.
+        LOGGER.info("Kumo Cloud push is %s", "up" if up else "down")
 
     @callback
     def _on_auth_failed(self, err: KumoCloudAuthError) -> None:
-        LOGGER.warning("Kumo Cloud refused the stored password of %s: %s", self.entry.title, err)
+        LOGGER.warning("Kumo Cloud refused the stored password: %s", err)
         self.entry.async_start_reauth(self.hass)
 
     # --- REST while push does not serve a unit ------------------------------------------
@@ -151,6 +153,11 @@ class KumoCloudLink:
 
     def _note_failure(self, err: KumoError | None) -> None:
         """A read failed for a reason of the whole account: pause every read a while."""
+        if isinstance(err, KumoCloudAuthError):
+            # The stored password was refused: reauthentication reloads the entry; until then
+            # no more sign-ins with it.
+            self._paused_until = math.inf
+            return
         if err is None or not isinstance(err, KumoCloudConnectionError | KumoCloudThrottledError):
             self._failures = 0
             return

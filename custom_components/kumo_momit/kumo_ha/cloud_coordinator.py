@@ -74,6 +74,7 @@ class KumoCloudCoordinator(KumoIndoorCoordinator):
             state = await self.device.async_update()
         except KumoCloudAuthError as err:
             # Refresh and a new sign-in with the stored password both failed (kumo.md §13.2).
+            self.last_read_error = err
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="kumo_cloud_auth_failed",
