@@ -56,13 +56,14 @@ logger:
 
 # The real `frontend` integration needs the home-assistant-frontend package (the web UI); without
 # it Home Assistant starts in recovery mode and loads no custom integration. The end-to-end tests
-# do not use the web UI: this stand-in keeps Home Assistant headless and out of recovery mode.
+# do not use the web UI: this stand-in keeps Home Assistant headless and out of recovery mode. It
+# loads Repairs, as the real one does, for the repair notices' fix flows.
 _HEADLESS_FRONTEND_MANIFEST: Final = """\
 {
   "domain": "frontend",
   "name": "Headless frontend (end-to-end tests)",
   "version": "0.0.0",
-  "dependencies": ["api", "auth", "config", "http", "onboarding", "websocket_api"],
+  "dependencies": ["api", "auth", "config", "http", "onboarding", "repairs", "websocket_api"],
   "integration_type": "system"
 }
 """

@@ -107,7 +107,26 @@ async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_ena
                 "set_hvac_mode",
                 {"entity_id": "climate.living_room", "hvac_mode": "heat"},
             )
+
+            # The fourth unit has no local keys: it runs through the simulated Kumo Cloud.
+            async def guest_connection() -> str | None:
+                state = await api.state("sensor.guest_room_connection")
+                return None if state is None else str(state["state"])
+
+            await async_wait_for(guest_connection, lambda s: s == "cloud", "the Guest Room")
+            await async_wait_for(
+                lambda: api.state("climate.guest_room"),
+                lambda s: s is not None and s["state"] != "unavailable",
+                "the Guest Room's pushed state",
+            )
+            await api.call_service(
+                "climate",
+                "set_hvac_mode",
+                {"entity_id": "climate.guest_room", "hvac_mode": "cool"},
+            )
         await run.read_until(f"Kumo Living Room  ← {json.dumps({'mode': 'heat'})}")
+        cloud_command = {"power": 1, "operationMode": "cool"}
+        await run.read_until(f"Kumo Guest Room   ← Kumo Cloud {json.dumps(cloud_command)}")
     finally:
         status = await run.interrupt()
     assert status == 0

@@ -29,7 +29,6 @@ from ..const import DOMAIN
 from ..kumo import (
     Capabilities,
     IndoorUnitState,
-    KumoIndoorUnit,
     OperationMode,
     SetpointRange,
     celsius_setpoint_to_fahrenheit,
@@ -44,7 +43,7 @@ from .climate_modes import (
     setpoint_limits,
     unit_action,
 )
-from .coordinator import KumoIndoorCoordinator
+from .coordinator import KumoIndoorCoordinator, KumoIndoorDevice
 from .data import KumoRuntimeData
 from .entity import KumoEntity
 from .room_sensor import TemperatureSourceAttributes
@@ -330,7 +329,7 @@ class KumoClimate(
                     translation_placeholders={"mode": str(self.hvac_mode)},
                 )
 
-        async def command(device: KumoIndoorUnit) -> IndoorUnitState:
+        async def command(device: KumoIndoorDevice) -> IndoorUnitState:
             if requested_mode is not None and mode is not None:
                 if mode is OperationMode.OFF:
                     return await device.set_mode(mode)

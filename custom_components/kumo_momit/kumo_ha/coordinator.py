@@ -1,4 +1,5 @@
-"""Coordinators of Kumo units: one per indoor unit and per Kumo Station, polled locally.
+"""Coordinators of Kumo units: one per indoor unit and per Kumo Station, polled locally
+(units controlled through the Kumo Cloud have theirs in `cloud_coordinator.py`).
 
 Each turns library errors into translated `UpdateFailed` (polls) or `HomeAssistantError` /
 `ServiceValidationError` (commands); the indoor unit's coordinator owns the one write path.
@@ -20,6 +21,9 @@ from ..kumo import (
     IndoorUnitState,
     KumoAdapterBusyError,
     KumoAuthenticationError,
+    KumoCloudError,
+    KumoCloudIndoorUnit,
+    KumoCloudRateLimitError,
     KumoCommandRejectedError,
     KumoError,
     KumoIndoorUnit,
@@ -28,14 +32,22 @@ from ..kumo import (
     KumoValidationError,
     StationState,
 )
-from .const import KUMO_TRANSIENT_FAILURES, REFRESH_COOLDOWN_S
+from .const import CONNECTION_LOCAL, KUMO_TRANSIENT_FAILURES, REFRESH_COOLDOWN_S
 
 if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
 
 
+type KumoIndoorDevice = KumoIndoorUnit | KumoCloudIndoorUnit
+"""What carries an indoor unit's commands: its adapter on the LAN, or the Kumo Cloud."""
+
+
 def _kumo_failure_key(err: KumoError) -> str:
     """Translation key telling the user what kind of failure a Kumo unit had."""
+    if isinstance(err, KumoCloudRateLimitError):
+        return "kumo_cloud_rate_limited"
+    if isinstance(err, KumoCloudError):
+        return "kumo_cloud_unreachable"
     if isinstance(err, KumoAuthenticationError):
         return "kumo_auth_failed"
     if isinstance(err, KumoAdapterBusyError):
@@ -55,8 +67,8 @@ class _KumoCoordinator[StateT: (IndoorUnitState, StationState)](DataUpdateCoordi
         hass: HomeAssistant,
         entry: KumoMomitConfigEntry,
         unit: KumoUnitRecord,
-        device: KumoIndoorUnit | KumoStation,
-        update_interval: timedelta,
+        device: KumoIndoorDevice | KumoStation,
+        update_interval: timedelta | None,
     ) -> None:
         super().__init__(
             hass,
@@ -95,17 +107,20 @@ class _KumoCoordinator[StateT: (IndoorUnitState, StationState)](DataUpdateCoordi
         return state
 
 
+type KumoCommand = Callable[[KumoIndoorDevice], Awaitable[IndoorUnitState]]
+
+
 class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
     """One Kumo indoor unit; owns the write path for its commands."""
 
-    device: KumoIndoorUnit
+    device: KumoIndoorDevice
+    # How the unit is reached (the diagnostic "connection" sensor shows it).
+    via = CONNECTION_LOCAL
 
     async def _poll(self) -> IndoorUnitState:
         return await self.device.async_update()
 
-    async def async_command(
-        self, command: Callable[[KumoIndoorUnit], Awaitable[IndoorUnitState]]
-    ) -> None:
+    async def async_command(self, command: KumoCommand) -> None:
         """The one write path: send (the client holds the unit's lock), show, confirm.
 
         The new state is shown at once (optimistic); one debounced status read confirms it,
@@ -113,20 +128,14 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
         """
         try:
             state = await command(self.device)
-        except KumoValidationError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="kumo_invalid_value",
-                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
-            ) from err
         except KumoError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=f"{_kumo_failure_key(err)}_command",
-                translation_placeholders={"name": self.unit.display_name, "error": str(err)},
-            ) from err
+            raise self._command_error(err, command) from err
         self._failures_in_a_row = 0
         self.async_set_updated_data(state)
+        await self._async_confirm()
+
+    async def _async_confirm(self) -> None:
+        """Confirm a command's state: a debounced status read."""
         await self.async_request_refresh()
 
     @callback
@@ -139,11 +148,27 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
         self.data = state
         self.async_update_listeners()
 
+    def _command_error(self, err: KumoError, command: KumoCommand) -> HomeAssistantError:
+        """The translated error a failed command shows (`command` for a later retry)."""
+        placeholders = {"name": self.unit.display_name, "error": str(err)}
+        if isinstance(err, KumoValidationError):
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="kumo_invalid_value",
+                translation_placeholders=placeholders,
+            )
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=f"{_kumo_failure_key(err)}_command",
+            translation_placeholders=placeholders,
+        )
+
 
 class KumoStationCoordinator(_KumoCoordinator[StationState]):
     """One Kumo Station (outdoor temperature, sensors)."""
 
     device: KumoStation
+    via = CONNECTION_LOCAL
 
     async def _poll(self) -> StationState:
         return await self.device.async_update()

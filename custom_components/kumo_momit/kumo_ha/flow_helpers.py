@@ -19,6 +19,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from ..const import LOGGER
 from ..kumo import (
+    DEFAULT_SOCKET_URL,
     DEFAULT_V2_BASE_URL,
     DEFAULT_V2_CANADA_BASE_URL,
     DEFAULT_V3_BASE_URL,
@@ -39,7 +40,13 @@ from ..kumo import (
     normalize_mac,
     parse_kumo_cache,
 )
-from .const import CONF_V2_BASE_URL, CONF_V2_CA_BASE_URL, CONF_V3_BASE_URL, KUMO_CACHE_FILENAME
+from .const import (
+    CONF_SOCKET_BASE_URL,
+    CONF_V2_BASE_URL,
+    CONF_V2_CA_BASE_URL,
+    CONF_V3_BASE_URL,
+    KUMO_CACHE_FILENAME,
+)
 
 # MAC -> IP of Kumo adapters seen by DHCP since Home Assistant started: used to find units
 # whose address the cloud does not know (kumo.md §11).
@@ -199,6 +206,7 @@ def endpoints_from(data: Mapping[str, Any]) -> KumoCloudEndpoints:
         v3=data.get(CONF_V3_BASE_URL) or DEFAULT_V3_BASE_URL,
         v2_legacy=data.get(CONF_V2_BASE_URL) or DEFAULT_V2_BASE_URL,
         v2_canada=data.get(CONF_V2_CA_BASE_URL) or DEFAULT_V2_CANADA_BASE_URL,
+        socket=data.get(CONF_SOCKET_BASE_URL) or DEFAULT_SOCKET_URL,
     )
 
 
