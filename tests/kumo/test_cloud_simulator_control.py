@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+from multidict import CIMultiDict
 import pytest
 import socketio
 
@@ -55,14 +56,15 @@ class Rest:
 
     async def call(
         self, method: str, path: str, body: Any = None, *, auth: bool = True
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> tuple[int, Any, CIMultiDict[str]]:
         headers = {"Authorization": f"Bearer {self.access}"} if auth else {}
         async with self.http.request(
             method, self.cloud.base_url + path, json=body, headers=headers
         ) as response:
-            return response.status, await response.json(), dict(response.headers)
+            # Case-insensitive, like HTTP: aiohttp releases differ in the case they hand back.
+            return response.status, await response.json(), CIMultiDict(response.headers)
 
-    async def send(self, serial: str, **commands: Any) -> tuple[int, Any, dict[str, str]]:
+    async def send(self, serial: str, **commands: Any) -> tuple[int, Any, CIMultiDict[str]]:
         return await self.call("POST", SEND, {"deviceSerial": serial, "commands": commands})
 
     async def device(self, serial: str) -> dict[str, Any]:
