@@ -73,7 +73,10 @@ def say(text: str = "") -> None:
 
 
 def _port_is_free(port: int) -> bool:
+    """Whether nothing listens on `port`. Connections of an earlier Home Assistant that linger
+    in TIME_WAIT do not count: Home Assistant binds with SO_REUSEADDR, and so does the probe."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -297,6 +300,22 @@ async def onboard_and_add_integrations(
     return momit
 
 
+async def serve_until_stopped(hass: HomeAssistantProcess, pid_file: Path) -> None:
+    """Keep Home Assistant running: a restart asked for in the UI starts it again; any other
+    exit ends the demo (an error)."""
+    while True:
+        # `hass` is a child process, not an awaitable: its liveness is polled.
+        while hass.running:  # noqa: ASYNC110
+            await asyncio.sleep(1)
+        if not hass.asked_to_restart:
+            raise DemoError(f"Home Assistant stopped on its own; see {hass.log_path}")
+        say("Home Assistant restarts (asked for in its UI)…")
+        hass.start()
+        pid_file.write_text(str(hass.pid))  # noqa: ASYNC240 - a few bytes, once a restart
+        await hass.async_wait_until_serving(timeout_s=300)
+        say(f"Home Assistant is back on {hass.base_url}.")
+
+
 async def run_demo(args: argparse.Namespace) -> None:
     """Start everything, add the integrations, then serve until cancelled; always clean up."""
     demo_dir: Path = args.dir.resolve()
@@ -321,10 +340,7 @@ async def run_demo(args: argparse.Namespace) -> None:
         banner(hass, home, gateway, momit)
         echo = asyncio.create_task(echo_device_commands(home, gateway))
         try:
-            # `hass` is a child process, not an awaitable: its liveness is polled.
-            while hass.running:  # noqa: ASYNC110
-                await asyncio.sleep(1)
-            raise DemoError(f"Home Assistant stopped on its own; see {hass.log_path}")
+            await serve_until_stopped(hass, pid_file)
         finally:
             echo.cancel()
             with contextlib.suppress(asyncio.CancelledError):

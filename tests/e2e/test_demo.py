@@ -7,6 +7,7 @@ temporary folder and on a free port, so it never touches `.demo` or port 8123.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 import signal
@@ -16,7 +17,7 @@ import aiohttp
 import pytest
 
 from simulators.demo import DEMO_LOGIN
-from simulators.home_assistant import REPO_ROOT, HomeAssistantApi
+from simulators.home_assistant import REPO_ROOT, HomeAssistantApi, HomeAssistantApiError
 
 from .conftest import async_wait_for, free_port
 
@@ -127,6 +128,24 @@ async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_ena
         await run.read_until(f"Kumo Living Room  ← {json.dumps({'mode': 'heat'})}")
         cloud_command = {"power": 1, "operationMode": "cool"}
         await run.read_until(f"Kumo Guest Room   ← Kumo Cloud {json.dumps(cloud_command)}")
+
+        # Settings → System → Restart: Home Assistant exits to be restarted; the demo does so.
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, f"http://127.0.0.1:{port}")
+            await api.log_in(DEMO_LOGIN)
+            with contextlib.suppress(aiohttp.ClientError, HomeAssistantApiError):
+                await api.call_service("homeassistant", "restart", {})
+        await run.read_until(f"Home Assistant is back on http://127.0.0.1:{port}.")
+        assert int((tmp_path / "hass.pid").read_text()) != hass_pid
+        hass_pid = int((tmp_path / "hass.pid").read_text())
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, f"http://127.0.0.1:{port}")
+            await api.log_in(DEMO_LOGIN)
+            await async_wait_for(
+                lambda: api.state("climate.living_room"),
+                lambda s: s is not None and s["state"] == "heat",
+                "the Living Room after the restart",
+            )
     finally:
         status = await run.interrupt()
     assert status == 0
