@@ -826,6 +826,9 @@ def main(argv: list[str] | None = None) -> None:
 # -- controller (used by tests, benchmarks, the demo) -----------------------------------------
 
 
+_OS_RANDOM: Final = random.SystemRandom()
+
+
 class GatewaySimulator:
     """Runs the simulator in a subprocess and drives it over its control port.
 
@@ -846,8 +849,10 @@ class GatewaySimulator:
         log_path: Path | None = None,
     ) -> None:
         if port_range is None:
-            # A random narrow window keeps test scans small and parallel runs apart.
-            base = random.randrange(20000, 60000, 64)
+            # A random narrow window keeps test scans small and parallel runs apart. Drawn from
+            # the OS, not `random`: pytest-randomly reseeds `random` to the same value for every
+            # test, so two simulators of one run would otherwise share a window.
+            base = 20000 + 64 * _OS_RANDOM.randrange(625)
             port_range = (base, base + 31)
         self.port_range = port_range
         self.serial_prefix = serial_prefix or f"SIM{os.getpid() % 10000:04d}"
