@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 import json
 from pathlib import Path
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -12,7 +14,7 @@ from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, flush_store
 
 from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
 from custom_components.kumo_momit.kumo import build_kumo_cache
@@ -132,6 +134,29 @@ async def test_an_unexpected_cloud_answer_is_unknown(
         },
     )
     assert result["errors"] == {"base": "unknown"}
+
+
+async def test_text_home_assistant_cannot_store_never_reaches_the_entry(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    kumo_cloud: KumoCloudSimulator,
+) -> None:
+    """A name with a lone surrogate (valid JSON: `"\\udcff"`) is cleaned before it is stored.
+
+    Home Assistant writes every entry into one file; text UTF-8 cannot encode would make that
+    write fail and lose every entry's pending change.
+    """
+    kumo_cloud.units[0] = replace(kumo_cloud.units[0], label="Living \udcff")
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    await hass.async_block_till_done()
+    await flush_store(hass.config_entries._store)
+    [saved] = hass_storage["core.config_entries"]["data"]["entries"]
+    assert saved["entry_id"] == entry.entry_id
+    names = {unit["serial"]: unit["name"] for unit in saved["data"]["units"]}
+    assert names[LIVING_ROOM] == "Living \ufffd"
 
 
 async def test_account_with_no_units(

@@ -15,6 +15,7 @@ from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, Tex
 import voluptuous as vol
 
 from ..const import CONF_FAMILY, FAMILY_KUMO
+from ..data import async_update_entry, storable
 from ..kumo import KumoCloudEndpoints, KumoUnitRecord
 from .const import (
     CONF_ADDRESS,
@@ -27,7 +28,7 @@ from .const import (
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
 )
-from .data import replace_unit, stored_units, units_for_storage
+from .data import cloud_units_change, replace_unit, stored_units, units_for_storage
 from .flow_helpers import (
     async_discover,
     async_validate_address,
@@ -228,7 +229,7 @@ class KumoAccountSteps(ConfigFlow):
             CONF_V2_CA_BASE_URL: (self._endpoints.v2_canada, defaults.v2_canada),
         }
         data.update({key: url for key, (url, default) in chosen.items() if url != default})
-        return self.async_create_entry(title=self._username, data=data)
+        return self.async_create_entry(title=storable(self._username), data=storable(data))
 
     # --- reauth ------------------------------------------------------------------------------
 
@@ -243,21 +244,20 @@ class KumoAccountSteps(ConfigFlow):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
+            known = stored_units(entry.data)
             units, error = await async_discover(
                 self.hass,
                 entry.data[CONF_USERNAME],
                 user_input[CONF_PASSWORD],
                 endpoints_from(entry.data),
-                stored_units(entry.data),
+                known,
             )
             if error is None:
-                self.hass.config_entries.async_update_entry(
+                asked_with = {unit.serial for unit in known}
+                async_update_entry(
+                    self.hass,
                     entry,
-                    data={
-                        **entry.data,
-                        CONF_PASSWORD: user_input[CONF_PASSWORD],
-                        CONF_UNITS: units_for_storage(units),
-                    },
+                    data=cloud_units_change(units, asked_with, password=user_input[CONF_PASSWORD]),
                 )
                 return self.async_abort(reason="reauth_successful")
             errors["base"] = error

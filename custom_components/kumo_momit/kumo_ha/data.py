@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant, callback
 
-from ..kumo import KumoUnitRecord
+from ..data import DataChange, async_update_entry
+from ..kumo import KumoUnitRecord, merge_unit_records
 from .const import CONF_UNITS
 
 if TYPE_CHECKING:
@@ -44,10 +46,92 @@ def replace_unit(units: Iterable[KumoUnitRecord], updated: KumoUnitRecord) -> li
     return [updated if unit.serial == updated.serial else unit for unit in units]
 
 
-@callback
-def async_store_unit(hass: HomeAssistant, entry: ConfigEntry[Any], updated: KumoUnitRecord) -> None:
-    """Save one changed unit in its entry (the entry then reloads: update listener)."""
-    units = replace_unit(stored_units(entry.data), updated)
-    hass.config_entries.async_update_entry(
-        entry, data={**entry.data, CONF_UNITS: units_for_storage(units)}
+# Facts a flow learns about a stored unit, as `KumoUnitRecord` fields, and their sources.
+ADDRESS: Final = ("address",)
+MAC_AND_ADDRESS: Final = ("mac", "address")
+SECRETS: Final = ("password_b64", "crypto_serial_hex")
+_SOURCE_OF: Final = {
+    "address": "address",
+    "mac": "mac",
+    "password_b64": "password",
+    "crypto_serial_hex": "crypto_serial",
+}
+
+
+def with_facts(
+    current: KumoUnitRecord, learned: KumoUnitRecord, facts: Iterable[str]
+) -> KumoUnitRecord:
+    """`current` with the named facts (and where they came from) taken from `learned`."""
+    names = tuple(facts)
+    sources = {_SOURCE_OF[name]: getattr(learned.sources, _SOURCE_OF[name]) for name in names}
+    return replace(
+        current,
+        **{name: getattr(learned, name) for name in names},
+        sources=replace(current.sources, **sources),
     )
+
+
+@callback
+def async_store_unit(
+    hass: HomeAssistant, entry: ConfigEntry[Any], learned: KumoUnitRecord, facts: Iterable[str]
+) -> bool:
+    """Save what a flow learnt about one unit (e.g. its address) into the unit as stored now.
+
+    Only the named facts are taken: a flow's copy of the unit is as old as the flow, and other
+    facts may have been saved since. False (and nothing saved) when the unit has left the entry
+    meanwhile (its device was deleted). The entry then reloads (update listener).
+    """
+    names = tuple(facts)
+    if all(unit.serial != learned.serial for unit in stored_units(entry.data)):
+        return False
+
+    def change(data: Mapping[str, Any]) -> dict[str, Any]:
+        units = [
+            with_facts(unit, learned, names) if unit.serial == learned.serial else unit
+            for unit in stored_units(data)
+        ]
+        return {**data, CONF_UNITS: units_for_storage(units)}
+
+    async_update_entry(hass, entry, data=change)
+    return True
+
+
+def cloud_units_change(
+    refreshed: Iterable[KumoUnitRecord],
+    asked_with: Collection[str],
+    *,
+    password: str | None = None,
+) -> DataChange:
+    """The entry change that merges what the cloud said into the units stored *now*.
+
+    `refreshed` was built from the units stored when the cloud was asked (serials
+    `asked_with`). Keys and addresses saved since then win over it, as the merge rules keep
+    local facts; a unit whose device was deleted since then is not brought back. Units the
+    cloud lists that were not stored when it was asked are new, and added. For a refresh and a
+    reauth (which also saves the new `password`).
+    """
+    cloud_units = list(refreshed)
+
+    def change(data: Mapping[str, Any]) -> dict[str, Any]:
+        current = stored_units(data)
+        deleted = set(asked_with) - {unit.serial for unit in current}
+        merged = merge_unit_records(current, [u for u in cloud_units if u.serial not in deleted])
+        changed = {**data, CONF_UNITS: units_for_storage(merged)}
+        if password is not None:
+            changed[CONF_PASSWORD] = password
+        return changed
+
+    return change
+
+
+@callback
+def async_drop_units(
+    hass: HomeAssistant, entry: ConfigEntry[Any], serials: Collection[str]
+) -> None:
+    """Remove units from the entry (their devices were deleted)."""
+
+    def change(data: Mapping[str, Any]) -> dict[str, Any]:
+        units = [unit for unit in stored_units(data) if unit.serial not in serials]
+        return {**data, CONF_UNITS: units_for_storage(units)}
+
+    async_update_entry(hass, entry, data=change)

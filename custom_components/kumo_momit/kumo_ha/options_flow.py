@@ -9,15 +9,15 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
 import voluptuous as vol
 
+from ..data import DataChange, async_update_entry
 from .const import (
     CONF_REFRESH_FROM_CLOUD,
     CONF_SCAN_INTERVAL,
-    CONF_UNITS,
     DEFAULT_SCAN_INTERVAL,
     MAX_SCAN_INTERVAL_S,
     MIN_SCAN_INTERVAL_S,
 )
-from .data import stored_units, units_for_storage
+from .data import cloud_units_change, stored_units
 from .flow_helpers import async_discover, endpoints_from
 
 
@@ -30,23 +30,25 @@ class KumoOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             options = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
-            if not user_input.get(CONF_REFRESH_FROM_CLOUD):
-                return self.async_create_entry(data=options)
-            units, error = await async_discover(
-                self.hass,
-                entry.data[CONF_USERNAME],
-                entry.data[CONF_PASSWORD],
-                endpoints_from(entry.data),
-                stored_units(entry.data),
-            )
-            if error == "invalid_auth":
-                entry.async_start_reauth(self.hass)
-            if error is None:
-                self.hass.config_entries.async_update_entry(
-                    entry, data={**entry.data, CONF_UNITS: units_for_storage(units)}
+            units_change: DataChange | None = None
+            if user_input.get(CONF_REFRESH_FROM_CLOUD):
+                known = stored_units(entry.data)
+                units, error = await async_discover(
+                    self.hass,
+                    entry.data[CONF_USERNAME],
+                    entry.data[CONF_PASSWORD],
+                    endpoints_from(entry.data),
+                    known,
                 )
-                return self.async_create_entry(data=options)
-            errors["base"] = error
+                if error == "invalid_auth":
+                    entry.async_start_reauth(self.hass)
+                if error is not None:
+                    errors["base"] = error
+                units_change = cloud_units_change(units, {unit.serial for unit in known})
+            if not errors:
+                # Saved through the one write path; the flow's result repeats what was saved.
+                async_update_entry(self.hass, entry, data=units_change, options=options)
+                return self.async_create_entry(data=dict(entry.options))
         current = entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
         return self.async_show_form(
             step_id="init",

@@ -14,7 +14,7 @@ import voluptuous as vol
 from ..const import DOMAIN
 from ..kumo import KumoUnitRecord
 from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
-from .data import async_store_unit, stored_units
+from .data import ADDRESS, SECRETS, async_store_unit, stored_units
 from .flow_helpers import async_validate_address, async_validate_secrets
 
 if TYPE_CHECKING:
@@ -67,11 +67,11 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
             return None
         return next((u for u in stored_units(entry.data) if u.serial == self._serial), None)
 
-    def _save(self, updated: KumoUnitRecord) -> None:
+    def _save(self, updated: KumoUnitRecord, facts: tuple[str, ...]) -> bool:
+        """Store what was entered; False if the unit (or its entry) is gone meanwhile."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        assert entry is not None
         # The entry reloads on change (update listener); the issue is then re-evaluated.
-        async_store_unit(self.hass, entry, updated)
+        return entry is not None and async_store_unit(self.hass, entry, updated, facts)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> FlowResult:
         """Route to the missing piece."""
@@ -93,10 +93,11 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
                 self.hass, unit, user_input[CONF_UNIT_PASSWORD], user_input[CONF_CRYPTO_SERIAL]
             )
             if error is None:
-                if updated.address is None:
-                    self._save(updated)
+                if not self._save(updated, SECRETS):
+                    return self.async_abort(reason="unit_gone")
+                stored = self._unit()
+                if stored is not None and stored.address is None:
                     return await self.async_step_address()
-                self._save(updated)
                 return self.async_create_entry(data={})
             errors["base"] = error
         secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -118,7 +119,8 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
         if user_input is not None:
             updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
             if error is None:
-                self._save(updated)
+                if not self._save(updated, ADDRESS):
+                    return self.async_abort(reason="unit_gone")
                 return self.async_create_entry(data={})
             errors["base"] = error
         return self.async_show_form(

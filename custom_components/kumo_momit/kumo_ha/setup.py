@@ -13,9 +13,9 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..const import LOGGER
 from ..kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind
-from .const import CONF_SCAN_INTERVAL, CONF_UNITS, DEFAULT_SCAN_INTERVAL
+from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
 from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
-from .data import KumoRuntimeData, stored_units, units_for_storage
+from .data import KumoRuntimeData, async_drop_units, stored_units
 from .repairs import async_delete_unit_issue, async_update_unit_issue
 from .settings import kumo_settings
 
@@ -82,9 +82,6 @@ def async_remove_kumo_units(
     hass: HomeAssistant, entry: KumoMomitConfigEntry, device_ids: Set[str]
 ) -> None:
     """Drop the units of a deleted device from the entry, with their repair issue."""
-    units = [u for u in stored_units(entry.data) if u.serial not in device_ids]
     for serial in device_ids:
         async_delete_unit_issue(hass, entry, serial)
-    data = {**entry.data, CONF_UNITS: units_for_storage(units)}
-    if data != entry.data:
-        hass.config_entries.async_update_entry(entry, data=data)
+    async_drop_units(hass, entry, device_ids)

@@ -16,9 +16,10 @@ from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig,
 import voluptuous as vol
 
 from ..const import CONF_FAMILY, FAMILY_MOMIT, LOGGER
+from ..data import async_update_entry, storable
 from ..momit import MomitCoolClient, MomitError, MomitNodeNotFoundError, discover_nodes
 from .const import CONF_NODES
-from .data import StoredMomitNode, nodes_for_storage, stored_nodes
+from .data import StoredMomitNode, nodes_change, nodes_for_storage, stored_nodes, with_found_nodes
 from .settings import MomitSettings, momit_settings
 
 
@@ -78,6 +79,29 @@ async def async_find_momit_nodes(
             ),
         )
     return list(nodes.values()), None
+
+
+async def async_find_known_nodes(
+    settings: MomitSettings, stored: list[StoredMomitNode], host: str, port: int | None
+) -> tuple[list[StoredMomitNode], str | None]:
+    """The entry's nodes answering at `host`: on `port`, or on each port they had; or an error.
+
+    Without a port, every stored node's port is asked (NAT ports often survive an address
+    change of the gateway; a full scan is the config flow's job). Nodes not found keep their
+    record: their clients find them by serial.
+    """
+    ports = [port] if port is not None else list(dict.fromkeys(n.port for n in stored))
+    found: list[StoredMomitNode] = []
+    error: str | None = "cannot_connect_gateway"
+    for candidate in ports:
+        nodes, candidate_error = await async_find_momit_nodes(settings, host, candidate)
+        found += nodes
+        if candidate_error is not None and not found:
+            error = candidate_error
+    if found:
+        known = {node.serial for node in stored}
+        error = None if known & {node.serial for node in found} else "different_gateway"
+    return found, error
 
 
 def _valid_host(host: str) -> bool:
@@ -159,11 +183,13 @@ class MomitGatewaySteps(ConfigFlow):
         if user_input is not None:
             return self.async_create_entry(
                 title=f"Momit Gateway {self._momit_host}",
-                data={
-                    CONF_FAMILY: FAMILY_MOMIT,
-                    CONF_HOST: self._momit_host,
-                    CONF_NODES: nodes_for_storage(self._momit_nodes),
-                },
+                data=storable(
+                    {
+                        CONF_FAMILY: FAMILY_MOMIT,
+                        CONF_HOST: self._momit_host,
+                        CONF_NODES: nodes_for_storage(self._momit_nodes),
+                    }
+                ),
             )
         return self.async_show_form(
             step_id="momit_confirm",
@@ -182,35 +208,23 @@ class MomitGatewaySteps(ConfigFlow):
         if user_input is not None:
             host = user_input[CONF_HOST].strip()
             port = user_input.get(CONF_PORT)
-            known = {node.serial for node in stored_nodes(entry.data)}
-            nodes: list[StoredMomitNode] = []
-            if not _valid_host(host):
-                error: str | None = "invalid_host"
-            else:
-                # Without a port, try the known nodes' ports first: NAT ports often survive
-                # an address change of the gateway; a full scan is the config flow's job.
-                ports = (
-                    [int(port)] if port is not None else [n.port for n in stored_nodes(entry.data)]
+            error: str | None = "invalid_host"
+            if _valid_host(host):
+                found, error = await async_find_known_nodes(
+                    momit_settings(self.hass),
+                    stored_nodes(entry.data),
+                    host,
+                    None if port is None else int(port),
                 )
-                error = "cannot_connect_gateway"
-                for candidate in ports:
-                    nodes, error = await async_find_momit_nodes(
-                        momit_settings(self.hass), host, candidate
-                    )
-                    if error is None:
-                        break
-            if error is None and not known & {node.serial for node in nodes}:
-                error = "different_gateway"
             if error is None:
-                self.hass.config_entries.async_update_entry(
+                async_update_entry(
+                    self.hass,
                     entry,
-                    unique_id=f"momit-{host}",
+                    data=nodes_change(
+                        lambda nodes: with_found_nodes(nodes, found), **{CONF_HOST: host}
+                    ),
                     title=f"Momit Gateway {host}",
-                    data={
-                        **entry.data,
-                        CONF_HOST: host,
-                        CONF_NODES: nodes_for_storage(nodes),
-                    },
+                    unique_id=f"momit-{host}",
                 )
                 return self.async_abort(reason="reconfigure_successful")
             errors["base"] = error

@@ -15,6 +15,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from ..const import DOMAIN, LOGGER
+from ..data import async_update_entry
 from ..momit import (
     AcState,
     MomitCoolClient,
@@ -23,8 +24,8 @@ from ..momit import (
     MomitValidationError,
     RoomReading,
 )
-from .const import CONF_NODES, MOMIT_POLL_INTERVAL
-from .data import StoredMomitNode, nodes_for_storage, stored_nodes
+from .const import MOMIT_POLL_INTERVAL
+from .data import StoredMomitNode, nodes_change
 
 if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
@@ -126,15 +127,15 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
     @callback
     def _port_changed(self, port: int) -> None:
         """The node answered on a new gateway port: keep it for the next start."""
-        entry = self.config_entry
-        nodes = [
-            replace(n, port=port) if n.serial == self.node.serial else n
-            for n in stored_nodes(entry.data)
-        ]
+        serial = self.node.serial
         self.node = replace(self.node, port=port)
-        LOGGER.info("Momit Cool %s moved to gateway port %s", self.node.serial, port)
-        self.hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_NODES: nodes_for_storage(nodes)}
+        LOGGER.info("Momit Cool %s moved to gateway port %s", serial, port)
+        async_update_entry(
+            self.hass,
+            self.config_entry,
+            data=nodes_change(
+                lambda nodes: [replace(n, port=port) if n.serial == serial else n for n in nodes]
+            ),
         )
 
     async def async_command(
