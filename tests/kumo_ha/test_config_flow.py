@@ -16,6 +16,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, flush_store
 
+import custom_components.kumo_momit
 from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
 from custom_components.kumo_momit.kumo import build_kumo_cache
 from custom_components.kumo_momit.kumo_ha.const import (
@@ -42,6 +43,10 @@ from .conftest import (
     servers,
     sign_in,
     start_kumo_flow,
+)
+
+EN = json.loads(
+    (Path(custom_components.kumo_momit.__file__).parent / "translations" / "en.json").read_text()
 )
 
 
@@ -78,11 +83,13 @@ async def test_basic_users_do_not_see_the_server_fields(hass: HomeAssistant) -> 
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    ("fault", "value", "error"),
     [
-        ("password", "invalid_auth"),
-        ("throttle_logins", "throttled"),
-        ("server_error", "cannot_connect"),
+        ("password", None, "invalid_auth"),
+        # The cloud's answer to a wrong password, reportedly also to the right one in a burst.
+        ("throttle_logins", True, "invalid_auth"),
+        ("rate_limit", 0, "throttled"),
+        ("server_error", True, "cannot_connect"),
     ],
 )
 async def test_cloud_errors_are_form_errors_and_recoverable(
@@ -90,6 +97,7 @@ async def test_cloud_errors_are_form_errors_and_recoverable(
     kumo_cloud: KumoCloudSimulator,
     freezer: FrozenDateTimeFactory,
     fault: str,
+    value: object,
     error: str,
 ) -> None:
     """Each cloud failure is its own form error; fixing it finishes the flow."""
@@ -97,20 +105,79 @@ async def test_cloud_errors_are_form_errors_and_recoverable(
     if fault == "password":
         password = "wrong"
     else:
-        setattr(kumo_cloud, fault, True)
+        setattr(kumo_cloud, fault, value)
     flow_id = await start_kumo_flow(hass)
     result = await sign_in(hass, flow_id, kumo_cloud, password)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     kumo_cloud.throttle_logins = False
     kumo_cloud.server_error = False
-    if fault == "throttle_logins":
-        # Throttled: one login, and none again for 15 minutes (more would prolong it).
+    kumo_cloud.rate_limit = 50
+    if fault == "rate_limit":
+        # HTTP 429: one login, and none again for 15 minutes (more would prolong it).
         assert kumo_cloud.count("POST", "/v3/login") == 1
         result = await sign_in(hass, flow_id, kumo_cloud)
-        assert result["errors"] == {"base": "throttled"}
+        assert result["errors"] == {"base": "sign_in_paused"}
+        assert result["description_placeholders"] == {"minutes": "15"}
         assert kumo_cloud.count("POST", "/v3/login") == 1
         freezer.tick(timedelta(minutes=16))
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_a_rejected_sign_in_can_be_corrected_at_once(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator
+) -> None:
+    """A typo: the cloud rejects it, the form says so honestly, the right password works now."""
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud, "typo")
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert EN["config"]["error"]["invalid_auth"] == (
+        "The Kumo Cloud rejected the email or password. If you are sure they are right, the "
+        "cloud may be refusing sign-ins for 15\u201330 minutes after several attempts; wait and "
+        "try again."
+    )
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert kumo_cloud.count("POST", "/v3/login") == 2
+
+
+async def test_repeated_rejections_pause_sign_ins_and_say_for_how_long(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Only several rejections in a short while pause sign-ins; the form counts down."""
+    kumo_cloud.throttle_logins = True  # even the right password is rejected
+    flow_id = await start_kumo_flow(hass)
+    for _ in range(2):
+        result = await sign_in(hass, flow_id, kumo_cloud)
+        assert result["errors"] == {"base": "invalid_auth"}
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["errors"] == {"base": "sign_in_paused"}
+    assert result["description_placeholders"] == {"minutes": "15"}
+    assert kumo_cloud.count("POST", "/v3/login") == 3
+    assert "{minutes}" in EN["config"]["error"]["sign_in_paused"]
+
+    kumo_cloud.throttle_logins = False
+    freezer.tick(timedelta(minutes=6))
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["errors"] == {"base": "sign_in_paused"}
+    assert result["description_placeholders"] == {"minutes": "9"}
+    assert kumo_cloud.count("POST", "/v3/login") == 3  # the cloud was not asked
+
+    freezer.tick(timedelta(minutes=9, seconds=1))
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_rejections_far_apart_never_pause(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Three typos over an hour are three typos, not a burst."""
+    flow_id = await start_kumo_flow(hass)
+    for _ in range(3):
+        result = await sign_in(hass, flow_id, kumo_cloud, "typo")
+        assert result["errors"] == {"base": "invalid_auth"}
+        freezer.tick(timedelta(minutes=20))
     result = await sign_in(hass, flow_id, kumo_cloud)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 

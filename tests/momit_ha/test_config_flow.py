@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -42,7 +43,7 @@ async def test_flow_finds_the_ac_node_by_scanning(
     # The scan runs in the background behind a progress screen.
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     assert result["progress_action"] == "scan_gateway"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["step_id"] == "momit_confirm"
     serial = momit_gateway.ac_serials[0]
@@ -106,7 +107,7 @@ async def test_scan_that_finds_no_ac(
     )
     flow_id = result["flow_id"]
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOST: "127.0.0.1"})
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["step_id"] == "momit"
     assert result["errors"] == {"base": error}
@@ -214,3 +215,54 @@ async def test_reconfigure_keeps_the_nodes_on_other_ports(
     assert two_ac_entry.unique_id == "momit-127.0.0.1"
     ports = {node.serial: node.port for node in stored_nodes(two_ac_entry.data)}
     assert ports == {first: gateway.ac_port(first), second: gateway.ac_port(second)}
+
+
+async def _start_slow_search(hass: HomeAssistant, gateway: GatewaySimulator) -> str:
+    """A flow searching the gateway: one silent port with a long timeout keeps it busy."""
+    use_momit_settings(
+        hass, scan=scan_options(gateway, primary_ports=(range(1, 2),), probe_timeout_s=60)
+    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "momit"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1"}
+    )
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    return str(result["flow_id"])
+
+
+async def test_a_new_attempt_replaces_an_abandoned_search(
+    hass: HomeAssistant, momit_gateway: GatewaySimulator
+) -> None:
+    """The user left the search screen; the next attempt for that gateway just works."""
+    abandoned = await _start_slow_search(hass, momit_gateway)
+    search = hass.config_entries.flow._progress[abandoned].async_get_progress_task()
+    assert search is not None
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "momit"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: momit_gateway.ac_port()}
+    )
+    assert result["step_id"] == "momit_confirm"
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["flow_id"] for flow in flows] == [result["flow_id"]]
+    await asyncio.sleep(0)
+    assert search.cancelled()
+
+
+async def test_a_search_stops_with_home_assistant(
+    hass: HomeAssistant, momit_gateway: GatewaySimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopping Home Assistant ends a search at once, without shutdown warnings."""
+    flow_id = await _start_slow_search(hass, momit_gateway)
+    search = hass.config_entries.flow._progress[flow_id].async_get_progress_task()
+    assert search is not None
+    async with asyncio.timeout(10):
+        await hass.async_stop()
+    assert search.cancelled()
+    assert "shutdown stage" not in caplog.text

@@ -31,6 +31,7 @@ from .const import (
 from .data import cloud_units_change, replace_unit, stored_units, units_for_storage
 from .flow_helpers import (
     async_discover,
+    async_sign_in_minutes,
     async_validate_address,
     async_validate_secrets,
     endpoints_from,
@@ -113,7 +114,12 @@ class KumoAccountSteps(ConfigFlow):
                 ),
                 {"collapsed": True},
             )
-        return self.async_show_form(step_id="kumo", data_schema=vol.Schema(schema), errors=errors)
+        return self.async_show_form(
+            step_id="kumo",
+            data_schema=vol.Schema(schema),
+            errors=errors,
+            description_placeholders={"minutes": async_sign_in_minutes(self.hass, self._username)},
+        )
 
     def _next_unit(self, *, missing: str) -> KumoUnitRecord | None:
         for unit in self._units:
@@ -271,5 +277,8 @@ class KumoAccountSteps(ConfigFlow):
                 }
             ),
             errors=errors,
-            description_placeholders={"username": entry.data[CONF_USERNAME]},
+            description_placeholders={
+                "username": entry.data[CONF_USERNAME],
+                "minutes": async_sign_in_minutes(self.hass, entry.data[CONF_USERNAME]),
+            },
         )

@@ -18,7 +18,7 @@ from .const import (
     MIN_SCAN_INTERVAL_S,
 )
 from .data import cloud_units_change, stored_units
-from .flow_helpers import async_discover, endpoints_from
+from .flow_helpers import async_discover, async_sign_in_minutes, endpoints_from
 
 
 class KumoOptionsFlow(OptionsFlow):
@@ -67,4 +67,7 @@ class KumoOptionsFlow(OptionsFlow):
                 }
             ),
             errors=errors,
+            description_placeholders={
+                "minutes": async_sign_in_minutes(self.hass, entry.data[CONF_USERNAME])
+            },
         )

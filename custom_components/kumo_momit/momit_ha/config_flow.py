@@ -12,6 +12,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import callback
 from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
 import voluptuous as vol
 
@@ -136,8 +137,9 @@ class MomitGatewaySteps(ConfigFlow):
             else:
                 # The gateway exposes no identity of its own that we know of (momit.md §13):
                 # one entry per gateway address.
-                await self.async_set_unique_id(f"momit-{host}")
+                await self.async_set_unique_id(f"momit-{host}", raise_on_progress=False)
                 self._abort_if_unique_id_configured()
+                self._async_replace_flows_of_this_gateway()
                 self._momit_host = host
                 if port is None:
                     return await self.async_step_momit_scan()
@@ -152,13 +154,30 @@ class MomitGatewaySteps(ConfigFlow):
             step_id="momit", data_schema=_momit_schema(user_input or {}), errors=errors
         )
 
+    @callback
+    def _async_replace_flows_of_this_gateway(self) -> None:
+        """End other flows adding this gateway: a new attempt replaces an abandoned one.
+
+        A user who leaves the search screen (reload, navigate away) leaves its flow behind,
+        possibly still searching; without this, every later attempt would be refused as
+        "already in progress" until Home Assistant restarts.
+        """
+        for flow in self._async_in_progress(include_uninitialized=True):
+            if flow["flow_id"] != self.flow_id and flow["context"].get("unique_id") == (
+                self.unique_id
+            ):
+                self.hass.config_entries.flow.async_abort(flow["flow_id"])
+
     async def async_step_momit_scan(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Search the gateway's ports in the background, with a progress screen."""
         if self._momit_scan is None:
-            self._momit_scan = self.hass.async_create_task(
+            # A background task: Home Assistant cancels it when it stops (and the flow manager
+            # when the flow is removed), instead of waiting minutes for the scan.
+            self._momit_scan = self.hass.async_create_background_task(
                 async_find_momit_nodes(momit_settings(self.hass), self._momit_host, None),
+                f"Momit gateway scan of {self._momit_host}",
                 eager_start=False,
             )
         if not self._momit_scan.done():
@@ -168,6 +187,9 @@ class MomitGatewaySteps(ConfigFlow):
                 progress_task=self._momit_scan,
                 description_placeholders={"host": self._momit_host},
             )
+        if self._momit_scan.cancelled():
+            self._momit_scan = None
+            return self.async_show_progress_done(next_step_id="momit_scan_stopped")
         nodes, error = self._momit_scan.result()
         self._momit_scan = None
         if error is not None:
@@ -175,6 +197,12 @@ class MomitGatewaySteps(ConfigFlow):
             return self.async_show_progress_done(next_step_id="momit")
         self._momit_nodes = nodes
         return self.async_show_progress_done(next_step_id="momit_confirm")
+
+    async def async_step_momit_scan_stopped(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The search was cancelled (Home Assistant stops): nothing to confirm."""
+        return self.async_abort(reason="scan_stopped")
 
     async def async_step_momit_confirm(
         self, user_input: dict[str, Any] | None = None
