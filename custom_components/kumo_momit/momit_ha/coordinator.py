@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN, LOGGER
 from ..data import async_update_entry
@@ -26,9 +27,13 @@ from ..momit import (
 )
 from .const import MOMIT_POLL_INTERVAL
 from .data import StoredMomitNode, nodes_change
+from .settings import momit_settings
 
 if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
+
+# When each node (gateway, serial) was last searched for at start-up.
+_LAST_SEARCH: Final[HassKey[dict[str, float]]] = HassKey(f"{DOMAIN}_momit_last_search")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,15 +84,50 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
 
     async def _async_update_data(self) -> MomitNodeData:
         try:
-            state = await self.client.get_state()
-            reading = await self.client.get_reading()
+            return await self._async_read()
         except MomitError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="momit_unreachable",
-                translation_placeholders={"serial": self.node.serial, "error": str(err)},
-            ) from err
+            # At start-up nothing has followed the node yet: its port may have changed while
+            # Home Assistant was down. Look for it by serial, then read it where it is.
+            if self.data is not None or not await self._async_refind():
+                raise self._unreachable(err) from err
+        try:
+            return await self._async_read()
+        except MomitError as err:
+            raise self._unreachable(err) from err
+
+    async def _async_read(self) -> MomitNodeData:
+        state = await self.client.get_state()
+        reading = await self.client.get_reading()
         return MomitNodeData(state=state, reading=reading)
+
+    def _unreachable(self, err: MomitError) -> UpdateFailed:
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="momit_unreachable",
+            translation_placeholders={"serial": self.node.serial, "error": str(err)},
+        )
+
+    async def _async_refind(self) -> bool:
+        """Search the gateway for this node by its serial; True if it answers somewhere.
+
+        The library's search is bounded (the last port first, then the port range the gateway
+        allocates from); set-up retries start a new client each time, so searches are spaced
+        here, per node, as a running client spaces its own.
+        """
+        options = momit_settings(self.hass).client
+        now = options.clock()
+        last = self.hass.data.setdefault(_LAST_SEARCH, {})
+        key = f"{self.client.host} {self.node.serial}"
+        if key in last and now - last[key] < options.relocate_interval_s:
+            return False
+        last[key] = now
+        LOGGER.info("Momit Cool %s did not answer; searching the gateway for it", self.node.serial)
+        try:
+            await self.client.relocate(force=True)
+        except MomitError as err:
+            LOGGER.debug("Momit Cool %s not found: %s", self.node.serial, err)
+            return False
+        return True
 
     async def async_start_push(self) -> None:
         """Observe the node's state and room resources (after the first refresh)."""
