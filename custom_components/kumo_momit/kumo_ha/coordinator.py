@@ -6,7 +6,9 @@ Each turns library errors into translated `UpdateFailed` (polls) or `HomeAssista
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -100,19 +102,54 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
 
     device: KumoIndoorUnit
 
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: KumoMomitConfigEntry,
+        unit: KumoUnitRecord,
+        device: KumoIndoorUnit,
+        update_interval: timedelta,
+    ) -> None:
+        super().__init__(hass, entry, unit, device, update_interval)
+        # Commands run one after the other, each built on the state the previous one left:
+        # a setpoint chosen while a mode change is still on its way applies to the new mode.
+        self._command_lock = asyncio.Lock()
+
     async def _poll(self) -> IndoorUnitState:
         return await self.device.async_update()
+
+    @property
+    def mode_unconfirmed(self) -> bool:
+        """A new mode was written and no read has shown it yet."""
+        return "mode" in self.device.unconfirmed
 
     async def async_command(
         self, command: Callable[[KumoIndoorUnit], Awaitable[IndoorUnitState]]
     ) -> None:
-        """The one write path: send (the client holds the unit's lock), show, confirm.
+        """The one write path: send (commands in order), show, confirm.
 
-        The new state is shown at once (optimistic); one debounced status read confirms it,
-        so a burst of commands costs one read.
+        The new state is shown at once; one debounced status read confirms it, so a burst of
+        commands costs one read. A new mode is confirmed by a read right away instead: what
+        the unit does in it (heating, standby, defrosting) is known only from the unit, and
+        one state change shown now beats one a moment later, while the user is still choosing
+        a setpoint in the dialog.
         """
+        async with self._command_lock:
+            mode_before = self.data.status.mode if self.data is not None else None
+            state = await self._async_send(command)
+            if state.status.mode is not mode_before:
+                with contextlib.suppress(KumoError):
+                    state = await self.device.async_update()
+            self._failures_in_a_row = 0
+            self.async_set_updated_data(state)
+        if self.device.unconfirmed:
+            await self.async_request_refresh()
+
+    async def _async_send(
+        self, command: Callable[[KumoIndoorUnit], Awaitable[IndoorUnitState]]
+    ) -> IndoorUnitState:
         try:
-            state = await command(self.device)
+            return await command(self.device)
         except KumoValidationError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -125,9 +162,6 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
                 translation_key=f"{_kumo_failure_key(err)}_command",
                 translation_placeholders={"name": self.unit.display_name, "error": str(err)},
             ) from err
-        self._failures_in_a_row = 0
-        self.async_set_updated_data(state)
-        await self.async_request_refresh()
 
 
 class KumoStationCoordinator(_KumoCoordinator[StationState]):
