@@ -234,9 +234,7 @@ async def test_unit_that_stops_answering_goes_unavailable_and_comes_back(
             between=poll_living_room,
         )
         assert (await attributes(api, BED))["state"] != "unavailable"
-        assert (await attributes(api, "sensor.living_room_room_temperature"))[
-            "state"
-        ] == "unavailable"
+        assert (await attributes(api, "sensor.living_room_temperature"))["state"] == "unavailable"
     finally:
         kumo_home.call("go_online", serial=LIVING_ROOM)
     await async_wait_for(

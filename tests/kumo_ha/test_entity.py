@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,3 +21,18 @@ async def test_devices(
     assert len(devices) == 3
     for device in sorted(devices, key=lambda d: d.serial_number or ""):
         assert device == ha_snapshot(name=f"{device.serial_number}-device")
+
+
+async def test_entity_names_read_well_after_the_room_named_device(
+    hass: HomeAssistant, setup_kumo: MockConfigEntry
+) -> None:
+    """Devices are named after rooms: no entity name says a word twice ("Room Room")."""
+    names = [
+        state.name
+        for state in hass.states.async_all()
+        if state.entity_id.split(".")[1].startswith(("living_room", "bedroom", "kumo_station"))
+    ]
+    assert "Living Room Temperature" in names
+    for name in names:
+        words = name.lower().split()
+        assert all(a != b for a, b in itertools.pairwise(words)), name

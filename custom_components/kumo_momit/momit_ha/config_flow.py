@@ -223,7 +223,7 @@ class MomitGatewaySteps(ConfigFlow):
             step_id="momit_confirm",
             description_placeholders={
                 "host": self._momit_host,
-                "nodes": ", ".join(f"{n.serial} (port {n.port})" for n in self._momit_nodes),
+                "nodes": ", ".join(f"{n.display_name} (port {n.port})" for n in self._momit_nodes),
             },
         )
 

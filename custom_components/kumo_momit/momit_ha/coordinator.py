@@ -62,7 +62,7 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"Momit Cool {node.serial}",
+            name=node.display_name,
             update_interval=MOMIT_POLL_INTERVAL,
         )
         self.node = node

@@ -34,6 +34,12 @@ class StoredMomitNode:
     firmware: str | None = None
 
     @property
+    def display_name(self) -> str:
+        """The node's name: the device's, and what the set-up dialog lists (its serial is its
+        only stable identity; the port changes)."""
+        return f"Momit Cool {self.serial}"
+
+    @property
     def device_id(self) -> str:
         """The node's device identifier and unique-id base (its gateway port changes)."""
         return f"momit-{self.serial}"
