@@ -602,3 +602,18 @@ async def test_unexpected_replies_are_kumo_cloud_errors(http: aiohttp.ClientSess
             )
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "account", [CloudAccountKind.COMFORT_NATIVE, CloudAccountKind.LEGACY_ONLY], ids=str
+)
+async def test_firmware_comes_from_either_api_and_is_stored(
+    http: aiohttp.ClientSession, cloud: KumoCloudSimulator, account: CloudAccountKind
+) -> None:
+    """v3's device status and v2's zone table both report the adapter's firmware."""
+    cloud.account = account
+    discovery = await discover(http, cloud)
+    expected = {unit.serial: unit.firmware_version for unit in cloud.units}
+    assert {unit.serial: unit.firmware for unit in discovery.units} == expected
+    for unit in discovery.units:
+        assert KumoUnitRecord.from_storage(unit.to_storage()) == unit
