@@ -86,26 +86,24 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
         try:
             return await self._async_read()
         except MomitError as err:
-            # At start-up nothing has followed the node yet: its port may have changed while
-            # Home Assistant was down. Look for it by serial, then read it where it is.
-            if self.data is not None or not await self._async_refind():
-                raise self._unreachable(err) from err
-        try:
-            return await self._async_read()
-        except MomitError as err:
-            raise self._unreachable(err) from err
+            failure = err
+        # At start-up nothing has followed the node yet: its port may have changed while Home
+        # Assistant was down. Look for it by serial, then read it where it is.
+        if self.data is None and await self._async_refind():
+            try:
+                return await self._async_read()
+            except MomitError as err:
+                failure = err
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="momit_unreachable",
+            translation_placeholders={"serial": self.node.serial, "error": str(failure)},
+        ) from failure
 
     async def _async_read(self) -> MomitNodeData:
         state = await self.client.get_state()
         reading = await self.client.get_reading()
         return MomitNodeData(state=state, reading=reading)
-
-    def _unreachable(self, err: MomitError) -> UpdateFailed:
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="momit_unreachable",
-            translation_placeholders={"serial": self.node.serial, "error": str(err)},
-        )
 
     async def _async_refind(self) -> bool:
         """Search the gateway for this node by its serial; True if it answers somewhere.
