@@ -72,7 +72,13 @@ def say(text: str = "") -> None:
 
 
 def _port_is_free(port: int) -> bool:
+    """Whether Home Assistant could listen on the port now.
+
+    Like Home Assistant's own server, the probe reuses addresses: connections of a demo that
+    just stopped linger on the port (TIME_WAIT) and must not count as "in use".
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -102,12 +102,22 @@ async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_ena
             assert {"climate.living_room", "climate.bedroom"} <= set(states)
             assert states["sensor.kumo_station_outdoor_temperature"]["state"] == "7.5"
             assert any(e.startswith("climate.momit_cool") for e in states)
+            # A newcomer's first look: no failed login of the demo's own making, no repair
+            # asking for a country.
+            notifications = await api.websocket_command({"type": "persistent_notification/get"})
+            assert [n["title"] for n in notifications] == []
+            assert (await api.request("GET", "/api/config"))["country"]
             await api.call_service(
                 "climate",
                 "set_hvac_mode",
                 {"entity_id": "climate.living_room", "hvac_mode": "heat"},
             )
         await run.read_until(f"Kumo Living Room  ← {json.dumps({'mode': 'heat'})}")
+        # The Momit node is where a real gateway puts its nodes (a search looks there first),
+        # and the banner says that entering its port finds it at once.
+        port_line = next(line for line in run.lines if "answers on UDP port" in line)
+        assert 10000 <= int(port_line.rstrip(".").rsplit(" ", 1)[1]) <= 19999
+        assert "enter that port: the node is found at once" in output
     finally:
         status = await run.interrupt()
     assert status == 0
