@@ -50,34 +50,42 @@ class FakeClock:
         return self.now
 
 
+def demo_kumo_entry(
+    units: KumoUnitSimulator, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """A Kumo account entry holding every simulated unit, complete (keys and address)."""
+    records = [
+        KumoUnitRecord(
+            serial=d.serial,
+            name=d.label,
+            kind=KumoUnitKind.STATION if d.kind == "station" else KumoUnitKind.INDOOR_UNIT,
+            mac=d.mac,
+            address=units.address(d.serial),
+            password_b64=d.password_b64,
+            crypto_serial_hex=d.crypto_serial_hex,
+        )
+        for d in (unit.definition for unit in units.units.values())
+    ]
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="bench@example.com",
+        data={
+            CONF_FAMILY: FAMILY_KUMO,
+            CONF_USERNAME: "bench@example.com",
+            CONF_PASSWORD: "unused",
+            CONF_UNITS: [r.to_storage() for r in records],
+        },
+        options=options or {},
+    )
+
+
 async def bench_kumo(hass: HomeAssistant, polls: int, interval_s: int) -> list[dict[str, Any]]:
     """Every demo unit polled `polls` times through its coordinator, `interval_s` apart."""
     clock = FakeClock()
     hass.data[KUMO_SETTINGS] = KumoSettings(clock=clock)
     rows: list[dict[str, Any]] = []
     async with KumoUnitSimulator(demo_units(), room_drift=False) as units:
-        records = [
-            KumoUnitRecord(
-                serial=d.serial,
-                name=d.label,
-                kind=KumoUnitKind.STATION if d.kind == "station" else KumoUnitKind.INDOOR_UNIT,
-                mac=d.mac,
-                address=units.address(d.serial),
-                password_b64=d.password_b64,
-                crypto_serial_hex=d.crypto_serial_hex,
-            )
-            for d in demo_units()
-        ]
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            unique_id="bench@example.com",
-            data={
-                CONF_FAMILY: FAMILY_KUMO,
-                CONF_USERNAME: "bench@example.com",
-                CONF_PASSWORD: "unused",
-                CONF_UNITS: [r.to_storage() for r in records],
-            },
-        )
+        entry = demo_kumo_entry(units)
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()

@@ -1,6 +1,7 @@
 """Momit push benchmark on loopback: notification latency and request load, observe vs polling.
 
     .venv/bin/python -m bench.momit_push [--samples 50] [--duration 30] [--poll-interval 10]
+                                         [--quiet-window 300] [--outages 3]
 
 1. Latency: the simulated room temperature changes `--samples` times; for each change the time
    from the node's notification datagram leaving the simulated gateway (CLOCK_MONOTONIC, shared
@@ -10,9 +11,13 @@
 2. Load: for `--duration` seconds the room changes every second; the datagrams the node receives
    are counted (a) while the client observes both resources and (b) while it only polls both
    every `--poll-interval` seconds, and extrapolated to one hour. Target while observed: 0 polls.
-   The observed client re-registers a resource after `silence_timeout_s` (300 s) without a
-   notification; a quiet resource therefore costs 12 registrations per hour, which a short run
-   does not show; the table states it.
+3. Refresh cost: for `--quiet-window` seconds nothing changes; the client observes with the
+   default options, so each quiet resource is registered again every `refresh_interval_s`
+   (50 s). The registrations and polls the node receives are counted and extrapolated to an hour.
+4. Staleness after a short outage: `--outages` times, the node is silent for 3 s and comes back
+   without its observers (a power cut); a change made right after it is back reaches nobody by
+   notification. Measured: whether push was reported down during the outage, and the time from
+   the change to the client's `on_state` (bounded by the refresh). Target: <= 60 s.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import statistics
 import time
 
 from custom_components.kumo_momit.momit import (
+    DEFAULT_OPTIONS,
+    AcState,
     MomitClientOptions,
     MomitCoolClient,
     MomitListener,
@@ -35,7 +42,12 @@ from simulators.momit_gateway import GatewaySimulator
 async def _push_up(client: MomitCoolClient) -> None:
     """Start push and wait until both observations are registered."""
     up = asyncio.Event()
-    remove = client.add_listener(MomitListener(on_push=lambda active: active and up.set()))
+
+    def on_push(active: bool) -> None:
+        if active:
+            up.set()
+
+    remove = client.add_listener(MomitListener(on_push=on_push))
     try:
         await client.start_push()
         await asyncio.wait_for(up.wait(), 10)
@@ -115,11 +127,57 @@ def _per_hour(count: int, duration_s: float) -> float:
     return count * 3600 / duration_s
 
 
+async def measure_quiet(sim: GatewaySimulator, window_s: float) -> Counter[str]:
+    """Datagrams received by the AC node while observed with default options, nothing changing."""
+    client = MomitCoolClient(sim.host, sim.ac_port(), serial=sim.ac_serials[0])
+    try:
+        await _push_up(client)
+        await sim.clear_records()
+        await asyncio.sleep(window_s)
+        return Counter(await sim.request_counts())
+    finally:
+        await client.close()
+
+
+async def measure_outages(sim: GatewaySimulator, outages: int) -> list[tuple[bool, float]]:
+    """(push reported down during the outage, change -> on_state in s) per outage."""
+    seen: dict[str, float] = {}
+    arrived = asyncio.Event()
+    pushes: list[bool] = []
+
+    def on_state(state: AcState) -> None:
+        seen.setdefault(state.fields.get("mark", ""), time.monotonic())
+        arrived.set()
+
+    client = MomitCoolClient(sim.host, sim.ac_port(), serial=sim.ac_serials[0])
+    client.add_listener(MomitListener(on_state=on_state, on_push=pushes.append))
+    results: list[tuple[bool, float]] = []
+    try:
+        await _push_up(client)
+        for index in range(outages):
+            await asyncio.sleep(7.0 * (index + 1))  # the outage falls at a different phase
+            del pushes[:]
+            await sim.outage(duration_s=3.0)
+            await asyncio.sleep(3.2)
+            mark = f"m{index}"
+            changed = time.monotonic()
+            await sim.set_ac(mark=mark)  # nobody is notified: the observers are gone
+            while mark not in seen:
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), 120)
+            results.append((False in pushes, seen[mark] - changed))
+    finally:
+        await client.close()
+    return results
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description="Momit push benchmark (loopback)")
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--poll-interval", type=float, default=10.0)
+    parser.add_argument("--quiet-window", type=float, default=300.0)
+    parser.add_argument("--outages", type=int, default=3)
     args = parser.parse_args()
 
     with GatewaySimulator(ac_nodes=1, other_nodes=1) as sim:
@@ -128,6 +186,10 @@ async def main() -> None:
         observed = await measure_load(sim, args.duration, args.poll_interval, observe=True)
         await sim.reset()
         polled = await measure_load(sim, args.duration, args.poll_interval, observe=False)
+        await sim.reset()
+        quiet = await measure_quiet(sim, args.quiet_window)
+        await sim.reset()
+        outages = await measure_outages(sim, args.outages)
 
     def polls(counts: Counter[str]) -> int:
         return counts["CON GET /10242/0/0"] + counts["CON GET /10241/0/0"]
@@ -162,6 +224,23 @@ async def main() -> None:
         f"{_per_hour(polls(polled), args.duration):.0f} | {registrations(polled)} | "
         f"{_per_hour(acks(polled), args.duration):.0f} |"
     )
+    print()
+    print(
+        f"Quiet node, {args.quiet_window:.0f} s window, observed with the default refresh "
+        f"({DEFAULT_OPTIONS.refresh_interval_s:.0f} s), extrapolated per hour"
+    )
+    print("| mode | polls/h | observe registrations (in window) | registrations/h |")
+    print("|---|---|---|---|")
+    print(
+        f"| observed, nothing changing | {_per_hour(polls(quiet), args.quiet_window):.0f} | "
+        f"{registrations(quiet)} | {_per_hour(registrations(quiet), args.quiet_window):.0f} |"
+    )
+    print()
+    print(f"Short outages (3 s, observers lost), {len(outages)} samples")
+    print("| outage | push reported down | change after the outage -> on_state (s) |")
+    print("|---|---|---|")
+    for index, (down, delay) in enumerate(outages, 1):
+        print(f"| {index} | {'yes' if down else 'no'} | {delay:.1f} |")
 
 
 if __name__ == "__main__":

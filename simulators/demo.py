@@ -9,8 +9,10 @@ What it does, in order:
    cloud hands out every unit's keys and address), and a Momit gateway with one Momit Cool (AC)
    node on a port where a real gateway puts its nodes (10000-19999, the range a search tries
    first);
-3. starts Home Assistant (`hass -c .demo/config --skip-pip`) on http://127.0.0.1:8123;
-4. completes onboarding through the onboarding API (owner `demo` / `demo-password`);
+3. starts Home Assistant (`hass -c .demo/config --skip-pip`) on http://127.0.0.1:8123: the one
+   installed beside this Python (scripts/demo picks the newest the machine's Python can run);
+4. completes onboarding through the onboarding API (owner `demo` / `demo-password`), and says
+   which Home Assistant version runs;
 5. adds the Kumo account and the Momit gateway through the config flow HTTP API, step by step,
    as the "Add integration" dialog does;
 6. prints the URL, the login and what to try, then echoes every command the simulated devices
@@ -29,6 +31,7 @@ import json
 import logging
 import os
 from pathlib import Path
+import platform
 import shutil
 import signal
 import socket
@@ -144,7 +147,7 @@ def _expect(reply: dict[str, Any], kind: str, step_id: str | None = None) -> Non
 async def add_kumo_account(api: HomeAssistantApi, home: KumoHome) -> dict[str, Any]:
     """Add integration → Kumo → the account, with the cloud servers pointed at the simulator."""
     account = ACCOUNTS[LEGACY_ACCOUNT]
-    menu = await api.start_flow(HANDLER, show_advanced_options=True)
+    menu = await api.start_flow(HANDLER)
     _expect(menu, "menu", "user")
     form = await api.flow_step(menu["flow_id"], {"next_step_id": "kumo"})
     _expect(form, "form", "kumo")
@@ -165,7 +168,7 @@ async def add_momit_gateway(
     api: HomeAssistantApi, gateway: GatewaySimulator
 ) -> dict[str, Any] | None:
     """Add integration → Momit → host and the node's port → confirm; None if not offered."""
-    menu = await api.start_flow(HANDLER, show_advanced_options=True)
+    menu = await api.start_flow(HANDLER)
     _expect(menu, "menu", "user")
     if "momit" not in menu["menu_options"]:
         await api.request("DELETE", f"/api/config/config_entries/flow/{menu['flow_id']}")
@@ -244,9 +247,10 @@ def banner(
     say("    is printed below, and the simulated room warms or cools toward the setpoint.")
     say("  • Settings → Devices & services → Mitsubishi Kumo & Momit Cool (local): the entries")
     say("    added through the config flow; Configure sets the poll interval.")
-    say("  • To add the account yourself: delete the Kumo entry, turn on Advanced mode in your")
-    say("    profile, Add integration → Mitsubishi Kumo & Momit Cool (local) → Kumo, sign in with")
-    say(f"    {account.username} / {account.password} and set all three cloud servers to")
+    say("  • To add the account yourself: delete the Kumo entry, Add integration → Mitsubishi")
+    say("    Kumo & Momit Cool (local) → Kumo, sign in with")
+    say(f"    {account.username} / {account.password} and, in the collapsed Cloud servers")
+    say("    section, set all three servers to")
     say(f"    {home.cloud_url(LEGACY_ACCOUNT)} (the simulated Kumo Cloud).")
     if gateway is not None and momit:
         port = gateway.ac_port()
@@ -263,6 +267,27 @@ def banner(
 
 
 # --- main ------------------------------------------------------------------------------------
+
+
+async def onboard_and_add_integrations(
+    hass: HomeAssistantProcess, home: KumoHome, gateway: GatewaySimulator | None
+) -> bool:
+    """Onboard, say which Home Assistant runs, add both integrations; whether Momit was added."""
+    async with aiohttp.ClientSession() as session:
+        api = HomeAssistantApi(session, hass.base_url)
+        say("Onboarding (creating the owner account)…")
+        await api.onboard(DEMO_LOGIN)
+        await api.async_wait_until_running(timeout_s=300)
+        version = await api.version()
+        say(f"Home Assistant {version} is running (Python {platform.python_version()}).")
+        say("Adding the Kumo account through the config flow…")
+        await add_kumo_account(api, home)
+        momit = False
+        if gateway is not None:
+            say("Adding the Momit gateway through the config flow…")
+            momit = await add_momit_gateway(api, gateway) is not None
+        await remove_online_onboarding_entries(api)
+    return momit
 
 
 async def run_demo(args: argparse.Namespace) -> None:
@@ -289,18 +314,7 @@ async def run_demo(args: argparse.Namespace) -> None:
         hass.start()
         pid_file.write_text(str(hass.pid))
         await hass.async_wait_until_serving(timeout_s=300)
-        async with aiohttp.ClientSession() as session:
-            api = HomeAssistantApi(session, hass.base_url)
-            say("Onboarding (creating the owner account)…")
-            await api.onboard(DEMO_LOGIN)
-            await api.async_wait_until_running(timeout_s=300)
-            say("Adding the Kumo account through the config flow…")
-            await add_kumo_account(api, home)
-            momit = False
-            if gateway is not None:
-                say("Adding the Momit gateway through the config flow…")
-                momit = await add_momit_gateway(api, gateway) is not None
-            await remove_online_onboarding_entries(api)
+        momit = await onboard_and_add_integrations(hass, home, gateway)
         banner(hass, home, gateway, momit)
         echo = asyncio.create_task(echo_device_commands(home, gateway))
         try:

@@ -46,6 +46,8 @@ http:
   server_port: {port}
 api:
 config:
+# Repair notices (a unit without keys, a room sensor that stopped reporting) show up here.
+repairs:
 {extra}
 logger:
   default: warning
@@ -122,9 +124,22 @@ def write_configuration(
 
 
 def hass_command(config_dir: Path) -> list[str]:
-    """`hass -c <config> --skip-pip` from the running interpreter's environment."""
-    script = Path(sys.executable).with_name("hass")
-    runner = [str(script)] if script.exists() else [sys.executable, "-m", "homeassistant"]
+    """`hass -c <config> --skip-pip`: `$KUMO_MOMIT_HASS`, else the running interpreter's own.
+
+    The current test leg runs its in-process suite on the Home Assistant that the test plugin
+    pins and points `KUMO_MOMIT_HASS` at the newest Home Assistant's `hass` (another virtual
+    environment), so every real `hass` of the tests is the one users run today. `--skip-pip`:
+    nothing is installed at start (Home Assistant 2026.11 would otherwise try to install its
+    sign-in packages, and without a network start in recovery mode).
+    """
+    override = os.environ.get("KUMO_MOMIT_HASS")
+    if override:
+        if not Path(override).exists():
+            raise FileNotFoundError(f"KUMO_MOMIT_HASS={override} does not exist")
+        runner = [override]
+    else:
+        script = Path(sys.executable).with_name("hass")
+        runner = [str(script)] if script.exists() else [sys.executable, "-m", "homeassistant"]
     return [*runner, "--config", str(config_dir), "--skip-pip"]
 
 
@@ -376,6 +391,11 @@ class HomeAssistantApi:
             tokens = await response.json()
         self.access_token = tokens["access_token"]
 
+    async def version(self) -> str:
+        """The running Home Assistant's version (`/api/config`)."""
+        config = await self.request("GET", "/api/config")
+        return str(config["version"])
+
     async def async_wait_until_running(self, timeout_s: float = 120.0) -> None:
         """Wait until Home Assistant has started (config entries set up)."""
         deadline = time.monotonic() + timeout_s
@@ -390,8 +410,8 @@ class HomeAssistantApi:
 
     # --- config entries and flows ----------------------------------------------------------
 
-    async def start_flow(self, handler: str, *, show_advanced_options: bool = True) -> Any:
-        """Start a config flow as "Add integration" does (advanced mode on by default)."""
+    async def start_flow(self, handler: str, *, show_advanced_options: bool = False) -> Any:
+        """Start a config flow as "Add integration" does for a user (advanced mode off)."""
         return await self.request(
             "POST",
             "/api/config/config_entries/flow",

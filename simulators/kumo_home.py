@@ -165,6 +165,9 @@ class KumoHome:
         if cmd == "set_room_temperature":
             unit.set_room_temperature(float(command["celsius"]))
             return {}
+        if cmd == "set_injection_fallback":
+            unit.injection_fallback_s = float(command["seconds"])
+            return {}
         raise KeyError(cmd)
 
 
@@ -216,7 +219,8 @@ class KumoHomeProcess:
     """`KumoHome` in a subprocess, driven synchronously over its stdin/stdout.
 
     Commands: `info`; `bodies(serial, kind)`, `reset_records(serial)`, `status(serial)`,
-    `go_offline(serial)`, `go_online(serial)`, `set_room_temperature(serial, celsius)`;
+    `go_offline(serial)`, `go_online(serial)`, `set_room_temperature(serial, celsius)`,
+    `set_injection_fallback(serial, seconds)`;
     `stop_cloud(account)`, `start_cloud(account)`, `cloud_requests(account)`.
     """
 

@@ -17,6 +17,12 @@ secrets and serves until Ctrl-C.
 Where the real adapter's behaviour is unknown the simulator picks something plausible and says
 so with [G] (see the spec's tags): an absent node reads as `null`; an unknown writable key is
 echoed as `__set_no_such_option`; a body that is not JSON gets `{"_api_error":"json_error"}`.
+
+Room temperature injection (§6.1): `tempSource: "api"` lets clients write `roomTemp`; while an
+injected value is fresh the unit regulates on it and reports it (`roomTemp`, `activeThermistor:
+"api"`). Without a new one within `injection_fallback_s` it regulates on its own thermistor
+again. `tempSource` is a setting and persists across reboots; see `SimulatedUnit._publish_source`
+for what the simulator reports where the notes are silent.
 """
 
 from __future__ import annotations
@@ -60,6 +66,10 @@ SENSOR_SLOTS = 4
 DRIFT_C_PER_MINUTE = 0.2
 AMBIENT_DRIFT_C_PER_MINUTE = 0.05
 AMBIENT_C = 18.0
+# §6.1: an injected room temperature must be re-sent "about every 20 s" or the adapter falls back
+# to its own thermistor. The real timeout is not known [G]; 40 s (one missed keep-alive) is the
+# conservative choice: a client that keeps to ~20 s passes, one that relies on more slack fails.
+INJECTION_FALLBACK_S = 40.0
 
 
 def expected_token(password_b64: str, crypto_serial_hex: str, body: bytes) -> str:
@@ -176,6 +186,7 @@ class SimulatedUnit:
         *,
         clock: Callable[[], float],
         room_drift: bool,
+        injection_fallback_s: float = INJECTION_FALLBACK_S,
     ) -> None:
         self.definition = definition
         self.serial = definition.serial
@@ -196,10 +207,15 @@ class SimulatedUnit:
         self.multi_node_reads = True
         """False models a firmware that answers only the first top-level node of a read. [G]"""
         self.room_drift = room_drift
+        self.injection_fallback_s = injection_fallback_s
+        """Seconds an injected `roomTemp` stays in effect without a new one (§6.1, value [G])."""
         self.port = 0
         self._clock = clock
         self._last_tick = clock()
         self._room_c = 22.0
+        self._injected_c: float | None = None
+        self._injected_at = 0.0
+        self._injection_in_effect = False
         self._pending_writes: list[tuple[float, list[str], Any]] = []
         self.tree: dict[str, Any] = self._initial_tree()
         self._runner: web.AppRunner | None = None
@@ -247,6 +263,20 @@ class SimulatedUnit:
         self.requests.clear()
         self.counts.clear()
         self.reboots = self.max_in_flight = self.overlaps = 0
+
+    @property
+    def injection_in_effect(self) -> bool:
+        """Whether the unit regulates on an injected room temperature right now (§6.1)."""
+        if "indoorUnit" not in self.tree or self._injected_c is None:
+            return False
+        if self.tree["indoorUnit"]["status"].get("tempSource") != "api":
+            return False
+        return self._clock() - self._injected_at < self.injection_fallback_s
+
+    @property
+    def thermistor_c(self) -> float:
+        """What the unit's own thermistor measures (the simulated room at the unit)."""
+        return self._room_c
 
     def set_room_temperature(self, celsius: float) -> None:
         """Put the room at a temperature (the thermistor reports it in 0.5 °C steps)."""
@@ -409,9 +439,16 @@ class SimulatedUnit:
         node = self.tree
         for key in path[:-1]:
             node = node[key]
-        node[path[-1]] = value
+        previous, node[path[-1]] = node.get(path[-1]), value
         if path == ["indoorUnit", "status", "roomTemp"]:
-            self._room_c = float(value)
+            # An injected value, not the room: the thermistor keeps measuring the air (§6.1).
+            self._injected_c, self._injected_at = float(value), self._clock()
+            self._publish_source()
+        if path == ["indoorUnit", "status", "tempSource"] and value != previous:
+            # [G] a new source starts without an injected value: after `api` is written the
+            # unit waits for a first `roomTemp`, it does not reuse one from an earlier session.
+            self._injected_c = None
+            self._publish_source()
         if path[:2] == ["indoorUnit", "status"] and path[-1] in ("mode", "spHeat", "spCool"):
             self._publish_mode()
         if path == ["adapter", "status", "runState"] and value == "reboot":
@@ -420,6 +457,12 @@ class SimulatedUnit:
     def _reboot(self) -> None:
         self.reboots += 1
         self.tree["adapter"]["status"]["runState"] = "normal"
+        # §6.1: `tempSource` persists across reboots (it stays in the tree). [G] the injected
+        # value is volatile: after a reboot the unit regulates on its thermistor until the next
+        # `roomTemp`, which is the conservative reading for a client.
+        if "indoorUnit" in self.tree:
+            self._injected_c = None
+            self._publish_source()
         if self.faults.reboot_clears_memory_faults:
             self.faults.no_memory = self.faults.serializer_error = 0
             self.faults.max_reply_bytes = None
@@ -431,6 +474,8 @@ class SimulatedUnit:
         self._pending_writes = [w for w in self._pending_writes if w[0] > now]
         for _at, path, value in due:
             self._apply(path, value)
+        if self.injection_in_effect != self._injection_in_effect:
+            self._publish_source()  # the injected value went stale: back to the thermistor
         if self.room_drift:
             self._evolve_room((now - self._last_tick) / 1.0)
         self._last_tick = now
@@ -439,8 +484,10 @@ class SimulatedUnit:
         if "indoorUnit" not in self.tree or seconds <= 0:
             return
         status = self.tree["indoorUnit"]["status"]
-        if status.get("tempSource") == "api":
-            return  # the room temperature is injected (§6.1)
+        if self.injection_in_effect:
+            # Regulating on an injected value from a sensor elsewhere, whose room the simulator
+            # does not model: the air at the unit holds still until the injection stops.
+            return
         minutes = seconds / 60.0
         mode = self._mode()
         target: float | None = None
@@ -469,21 +516,52 @@ class SimulatedUnit:
             sensor["temperature"] = round(self._room_c + 0.4, 6)
         if "indoorUnit" not in self.tree:
             return
-        self.tree["indoorUnit"]["status"]["roomTemp"] = round(self._room_c * 2) / 2
+        if not self.injection_in_effect:
+            self.tree["indoorUnit"]["status"]["roomTemp"] = round(self._room_c * 2) / 2
+        self._publish_mode()
+
+    def _control_c(self) -> float:
+        """The temperature the unit regulates on: the injected one while it is fresh (§6.1)."""
+        if self._injected_c is not None and self.injection_in_effect:
+            return self._injected_c
+        return self._room_c
+
+    def _publish_source(self) -> None:
+        """`activeThermistor` and `roomTemp` for the source in effect (§6.1).
+
+        The notes confirm that `activeThermistor` reads `api` while an injected value is fresh
+        and that the unit then falls back to its own thermistor. What it reports after the
+        fallback is not documented; the simulator takes the conservative model [G]:
+        `tempSource` keeps reading `api` (it is a persistent setting, nobody wrote another one),
+        `activeThermistor` reads `returnair` (the unit's own thermistor) and `roomTemp` is that
+        thermistor's reading again. A client must therefore judge the source in effect by
+        `activeThermistor`, never by `tempSource`, and write `returnair` itself to end it.
+        For other sources `activeThermistor` mirrors `tempSource`.
+        """
+        status = self.tree["indoorUnit"]["status"]
+        self._injection_in_effect = self.injection_in_effect
+        source = status.get("tempSource")
+        if self._injection_in_effect:
+            status["activeThermistor"] = "api"
+            status["roomTemp"] = self._control_c()
+        else:
+            status["activeThermistor"] = "returnair" if source == "api" else source
+            status["roomTemp"] = round(self._room_c * 2) / 2
         self._publish_mode()
 
     def _publish_mode(self) -> None:
         """autoHeat/autoCool while auto runs (§6.1), and standby once the room is satisfied."""
         status = self.tree["indoorUnit"]["status"]
         mode = self._mode()
+        control_c = self._control_c()
         if mode == "auto":
             midpoint = (status["spHeat"] + status["spCool"]) / 2
-            status["mode"] = "autoHeat" if self._room_c < midpoint else "autoCool"
+            status["mode"] = "autoHeat" if control_c < midpoint else "autoCool"
         running = mode not in ("off", "vent")
         satisfied = (
-            (mode == "heat" and self._room_c >= status["spHeat"])
-            or (mode in ("cool", "dry") and self._room_c <= status["spCool"])
-            or (mode == "auto" and status["spHeat"] <= self._room_c <= status["spCool"])
+            (mode == "heat" and control_c >= status["spHeat"])
+            or (mode in ("cool", "dry") and control_c <= status["spCool"])
+            or (mode == "auto" and status["spHeat"] <= control_c <= status["spCool"])
         )
         status["standby"] = running and satisfied
 
@@ -621,12 +699,18 @@ class KumoUnitSimulator:
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
         room_drift: bool = True,
+        injection_fallback_s: float = INJECTION_FALLBACK_S,
     ) -> None:
-        """`port` 0 gives every unit a free port; otherwise units get port, port+1, …"""
+        """`port` 0 gives every unit a free port; otherwise units get port, port+1, …
+
+        `injection_fallback_s`: how long an injected room temperature stays in effect (§6.1).
+        """
         self._host = host
         self._base_port = port
         self._units = {
-            d.serial: SimulatedUnit(d, clock=clock, room_drift=room_drift)
+            d.serial: SimulatedUnit(
+                d, clock=clock, room_drift=room_drift, injection_fallback_s=injection_fallback_s
+            )
             for d in (demo_units() if definitions is None else definitions)
         }
         self._started = False
@@ -700,7 +784,11 @@ def definitions_for(count: int | None) -> list[KumoUnitDefinition]:
 
 async def _serve_forever(args: argparse.Namespace) -> None:
     simulator = KumoUnitSimulator(
-        definitions_for(args.units), host=args.host, port=args.port, room_drift=not args.no_drift
+        definitions_for(args.units),
+        host=args.host,
+        port=args.port,
+        room_drift=not args.no_drift,
+        injection_fallback_s=args.injection_fallback,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -750,6 +838,12 @@ def main(argv: list[str] | None = None) -> None:
         "--write-delay", type=float, default=0.0, help="seconds before writes apply"
     )
     parser.add_argument("--no-drift", action="store_true", help="keep room temperatures still")
+    parser.add_argument(
+        "--injection-fallback",
+        type=float,
+        default=INJECTION_FALLBACK_S,
+        help="seconds an injected roomTemp stays in effect (tempSource api)",
+    )
     parser.add_argument("--json", action="store_true", help="print the units as one JSON line")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):

@@ -6,7 +6,8 @@ public UDP port per node (random in a port range, like ip64's 10000-19999), one 
 client (so the node sees distinct clients), and optionally replies leaving from a *second* public
 port (the inferred ip64 asymmetry, §1.2 point 2). Faults live in the front: blackhole, drop the
 next N datagrams, asymmetric replies, moving the node to a new port, rebooting it (observers
-lost), malformed payloads, error codes and slow (separate) responses.
+lost), a short outage (silent, then rebooted), malformed payloads, error codes and slow
+(separate) responses.
 
 What the simulator does beyond device evidence is labelled [INF] (inferred) or [SIM] (a free
 choice of the simulator): the GET payload of `/10242/0/0` (`cm,t,sp,out`), `out` following the
@@ -166,6 +167,25 @@ class NodeState:
 # -- aiocoap resources ------------------------------------------------------------------------
 
 
+ERBIUM_SZX: Final = 2
+"""Block size exponent of every answer: 64 bytes, Contiki's REST_MAX_CHUNK_SIZE [INF, §2]."""
+
+
+def erbium_block(request: Message, body: bytes, **fields: Any) -> Message:
+    """The Block2 block of `body` the request asks for (block 0 by default), Erbium-like: a
+    body of up to 64 bytes goes out whole, a longer one in 64-byte blocks (§10.2)."""
+    number, szx = 0, ERBIUM_SZX
+    if request.opt.block2 is not None:
+        number = request.opt.block2.block_number
+        szx = min(szx, request.opt.block2.size_exponent)
+    size = 1 << (szx + 4)
+    if number == 0 and len(body) <= size:
+        return Message(payload=body, **fields)
+    chunk = body[number * size : (number + 1) * size]
+    more = (number + 1) * size < len(body)
+    return Message(payload=chunk, block2=(number, more, szx), **fields)
+
+
 class _NodeResource(resource.Resource):  # type: ignore[misc]
     def __init__(self, node: NodeState, path: str) -> None:
         super().__init__()
@@ -174,6 +194,9 @@ class _NodeResource(resource.Resource):  # type: ignore[misc]
 
     def get_link_description(self) -> None:
         return None  # never let aiocoap generate a listing: the verbatim one is served
+
+    async def needs_blockwise_assembly(self, request: Message) -> bool:
+        return False  # blocks are cut by `erbium_block`, 64 bytes like the device
 
     async def _delay(self) -> None:
         if self.node.faults.delay_s > 0:
@@ -200,6 +223,9 @@ class _ErbiumObservable(resource.ObservableResource):  # type: ignore[misc]
 
     def get_link_description(self) -> None:
         return None
+
+    async def needs_blockwise_assembly(self, request: Message) -> bool:
+        return False  # blocks are cut by `erbium_block`, 64 bytes like the device
 
     def _on_notify(self, path: str) -> None:
         if path == self.path:
@@ -243,22 +269,10 @@ class _ErbiumObservable(resource.ObservableResource):  # type: ignore[misc]
 class VerbatimCore(_NodeResource):
     """`/.well-known/core` byte for byte, sliced into Erbium-like 64-byte Block2 blocks (§10.2)."""
 
-    SZX: Final = 2  # 64 bytes, Contiki's REST_MAX_CHUNK_SIZE [INF]
-
-    async def needs_blockwise_assembly(self, request: Message) -> bool:
-        return False
-
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         body = self._override() or self.node.listing
-        number, szx = 0, self.SZX
-        if request.opt.block2 is not None:
-            number = request.opt.block2.block_number
-            szx = min(szx, request.opt.block2.size_exponent)
-        size = 1 << (szx + 4)
-        chunk = body[number * size : (number + 1) * size]
-        more = (number + 1) * size < len(body)
-        return Message(payload=chunk, content_format=40, block2=(number, more, szx))
+        return erbium_block(request, body, content_format=40)
 
 
 class TextResource(_NodeResource):
@@ -271,7 +285,7 @@ class TextResource(_NodeResource):
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         payload = self._override()
-        return Message(payload=payload if payload is not None else self._text().encode())
+        return erbium_block(request, payload if payload is not None else self._text().encode())
 
 
 class Events(_ErbiumObservable):
@@ -280,8 +294,9 @@ class Events(_ErbiumObservable):
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         payload = self._override()
-        return Message(
-            payload=payload if payload is not None else self.node.ac_payload(),
+        return erbium_block(
+            request,
+            payload if payload is not None else self.node.ac_payload(),
             content_format=CF_LWM2M_TEXT,
             transport_tuning=self._tuning(),
         )
@@ -315,8 +330,9 @@ class TemHumBat(_ErbiumObservable):
     async def render_get(self, request: Message) -> Message:
         await self._delay()
         payload = self._override()
-        return Message(
-            payload=payload if payload is not None else self.node.room_payload(),
+        return erbium_block(
+            request,
+            payload if payload is not None else self.node.room_payload(),
             content_format=CF_LWM2M_TEXT,
             transport_tuning=self._tuning(),
         )
@@ -483,6 +499,18 @@ class SimNode:
             else:
                 old.close()
         return self.port
+
+    async def outage(self, duration_s: float) -> None:
+        """A short power cut: nothing answers for `duration_s`, then the node is back with an
+        empty observer table (it rebooted); state and port stay."""
+        self.state.faults.blackhole = True
+        await self.reboot()
+        self.state.counts["outages"] += 1
+
+        def power_back() -> None:
+            self.state.faults.blackhole = False
+
+        asyncio.get_running_loop().call_later(duration_s, power_back)
 
     async def reboot(self) -> None:
         """Restart the node's CoAP stack: every observer is lost; state and port stay."""
@@ -701,6 +729,10 @@ async def _reboot(node: SimNode, _args: JsonDict) -> None:
     await node.reboot()
 
 
+async def _outage(node: SimNode, args: JsonDict) -> None:
+    await node.outage(float(args["duration_s"]))
+
+
 async def _clear_records(node: SimNode, _args: JsonDict) -> None:
     node.state.puts.clear()
     node.state.counts.clear()
@@ -731,6 +763,7 @@ _NODE_COMMANDS: Final[dict[str, Callable[[SimNode, JsonDict], Awaitable[JsonDict
     "move": _move,
     "end_observations": _end_observations,
     "reboot": _reboot,
+    "outage": _outage,
     "clear_records": _clear_records,
     "puts": _puts,
     "counts": _counts,
@@ -989,6 +1022,10 @@ class GatewaySimulator:
 
     async def reboot_node(self, serial: str | None = None) -> None:
         await self.acall("reboot", serial=serial)
+
+    async def outage(self, serial: str | None = None, *, duration_s: float) -> None:
+        """The node is unreachable for `duration_s` and comes back without its observers."""
+        await self.acall("outage", serial=serial, duration_s=duration_s)
 
     # -- observations --
 

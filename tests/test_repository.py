@@ -121,7 +121,7 @@ DISPATCHERS = {
     "repairs.py",
 }
 # What both families share besides the dispatchers.
-SHARED_CORE = {"const.py", "data.py", "entity.py", "sensor_kinds.py"}
+SHARED_CORE = {"const.py", "data.py", "entity.py", "sensor_kinds.py", "compat.py"}
 FAMILIES = {"kumo_ha": "kumo", "momit_ha": "momit"}
 MAX_GLUE_MODULE_LINES = 400
 ABSOLUTE = f"custom_components.{DOMAIN}."

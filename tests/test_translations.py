@@ -561,6 +561,8 @@ class KeyUse:
     key: str
     placeholders: frozenset[str] | None
     where: str
+    fixable: bool = True
+    """For repair issues: `is_fixable` (a literal; a fix flow needs translations)."""
 
 
 def _enclosing_functions(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
@@ -584,11 +586,13 @@ def _keyed_calls(names: set[str]) -> list[KeyUse]:
                 key = _keyword(node, "translation_key")
                 assert key is not None, f"{source.name}:{node.lineno} has no translation_key"
                 placeholders = _placeholders(node, "translation_placeholders", scope)
+                fixable = _keyword(node, "is_fixable")
                 found += [
                     KeyUse(
                         value,
                         None if placeholders is None else frozenset(placeholders),
                         f"{source.name}.py:{node.lineno}",
+                        fixable=not (isinstance(fixable, ast.Constant) and fixable.value is False),
                     )
                     for value in strings(key, scope)
                 ]
@@ -645,7 +649,11 @@ def test_resolver_found_the_keys() -> None:
     """A sanity floor: the resolver really reads the code (and f-strings are expanded)."""
     keys = {use.key for use in EXCEPTION_KEYS}
     assert {"kumo_unreachable_command", "kumo_adapter_busy", "momit_unreachable"} <= keys
-    assert {use.key for use in ISSUE_KEYS} == {"unit_missing_secrets", "unit_missing_address"}
+    assert {use.key for use in ISSUE_KEYS} == {
+        "unit_missing_secrets",
+        "unit_missing_address",
+        "room_sensor_lost",
+    }
     assert {"invalid_auth", "throttled", "unknown", "wrong_unit_secrets"} <= CONFIG_FLOW.errors
     assert "scan_gateway" in CONFIG_FLOW.progress
     assert {"cache_not_found", "already_configured"} <= CONFIG_FLOW.aborts
@@ -742,10 +750,20 @@ def test_options_flow_translations() -> None:
     _check_flow(OPTIONS_FLOW, EN["options"], descriptions=True)
 
 
-@pytest.mark.parametrize("issue", sorted({use.key for use in ISSUE_KEYS}))
+@pytest.mark.parametrize("issue", sorted({use.key for use in ISSUE_KEYS if use.fixable}))
 def test_repair_flow_translations(issue: str) -> None:
-    """Both issues share one fix flow: each needs all of its steps, errors and aborts."""
+    """Fixable issues share one fix flow: each needs all of its steps, errors and aborts."""
     _check_flow(REPAIR_FLOW, EN["issues"][issue]["fix_flow"], descriptions=False)
+
+
+@pytest.mark.parametrize("use", [use for use in ISSUE_KEYS if not use.fixable], ids=str)
+def test_issues_without_fix_flow_explain_themselves(use: KeyUse) -> None:
+    """An issue the user cannot fix in a flow says what happened, with its placeholders."""
+    issue = EN["issues"][use.key]
+    assert "fix_flow" not in issue
+    assert issue["description"]
+    if use.placeholders is not None:
+        assert _text_placeholders(issue["description"]) <= use.placeholders
 
 
 def test_entity_translation_keys_exist() -> None:

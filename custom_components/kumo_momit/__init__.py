@@ -7,6 +7,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, FAMILY_MOMIT, PLATFORMS
 from .data import KumoMomitConfigEntry, entry_family
+from .kumo_ha.data import KumoRuntimeData
 from .kumo_ha.setup import async_remove_kumo_units, async_setup_kumo_entry
 from .momit_ha.setup import async_remove_momit_nodes, async_setup_momit_entry
 
@@ -32,14 +33,17 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Let the user delete a unit's device (e.g. a unit that was sold or replaced).
 
-    The unit is dropped from the entry too, so it does not come back at the next start; a
-    later "refresh units from the cloud" adds a Kumo unit again if the account still has it.
+    The unit leaves the entry, so it does not come back at the next start. A Kumo unit's local
+    keys, MAC and address stay stored out of sight: a cloud refresh, a DHCP sighting or a cache
+    import brings it back with them (the options can purge them).
     """
     device_ids = {value for domain, value in device.identifiers if domain == DOMAIN}
     if entry_family(entry.data) == FAMILY_MOMIT:
         async_remove_momit_nodes(hass, entry, device_ids)
     else:
-        async_remove_kumo_units(hass, entry, device_ids)
+        runtime = getattr(entry, "runtime_data", None)  # absent while the entry is not loaded
+        kumo_runtime = runtime if isinstance(runtime, KumoRuntimeData) else None
+        await async_remove_kumo_units(hass, entry, device_ids, kumo_runtime)
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
 from enum import Enum
+import re
 from typing import Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -37,6 +38,27 @@ TO_REDACT: Final = {
 }
 
 
+# `scheme://user:password@host`: a custom server URL may carry credentials in its userinfo.
+_URL_USERINFO: Final = re.compile(r"(?<=://)[^/?#@\s]+@")
+
+
+def _without_userinfo(value: Any) -> Any:
+    """`value` with the userinfo of every URL in it redacted, at any depth."""
+    if isinstance(value, str):
+        return _URL_USERINFO.sub("**REDACTED**@", value)
+    if isinstance(value, dict):
+        return {k: _without_userinfo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_userinfo(v) for v in value]
+    return value
+
+
+def _redact(data: dict[str, Any]) -> dict[str, Any]:
+    """Secret keys and URL credentials redacted."""
+    redacted: dict[str, Any] = _without_userinfo(async_redact_data(data, TO_REDACT))
+    return redacted
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses and enums as JSON-ready values."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -62,7 +84,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: KumoMomitConfigEntry
 ) -> dict[str, Any]:
     """The entry (secrets redacted) and every device's last state."""
-    return async_redact_data(
+    return _redact(
         _plain(
             {
                 "entry": {
@@ -72,8 +94,7 @@ async def async_get_config_entry_diagnostics(
                 },
                 "devices": list(_devices(entry).values()),
             }
-        ),
-        TO_REDACT,
+        )
     )
 
 
@@ -90,4 +111,4 @@ async def async_get_device_diagnostics(
         ),
         None,
     )
-    return async_redact_data({"device": _plain(state)}, TO_REDACT)
+    return _redact({"device": _plain(state)})

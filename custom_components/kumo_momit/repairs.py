@@ -1,4 +1,4 @@
-"""Fix flows of repair issues. Only Kumo units raise issues (a unit without keys or address)."""
+"""Fix flows of repair issues: a Kumo unit without keys or address (the only fixable issues)."""
 
 from __future__ import annotations
 

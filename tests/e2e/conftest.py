@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Gener
 import contextlib
 from dataclasses import dataclass, field
 import json
+import os
 from pathlib import Path
 import socket
 import time
@@ -42,6 +43,9 @@ from simulators.kumo_home import COMFORT_ACCOUNT, LEGACY_ACCOUNT, OFFICE_UNIT, K
 from simulators.momit_gateway import GatewaySimulator
 
 HANDLER = "kumo_momit"
+# Set by each test leg (scripts/test, scripts/current-leg) to the Home Assistant version its real
+# `hass` must be: a leg that silently started another one would test nothing new.
+EXPECTED_VERSION_VARIABLE = "KUMO_MOMIT_EXPECT_HASS_VERSION"
 E2E_LOGIN = Login(name="End to end", username="e2e", password="e2e-password")
 
 LIVING_ROOM = "0Y34P008Q100142F"
@@ -121,6 +125,10 @@ async def _async_start_and_onboard(process: HomeAssistantProcess) -> str:
         await api.onboard(E2E_LOGIN)
         await api.async_wait_until_running()
         assert api.access_token is not None
+        expected = os.environ.get(EXPECTED_VERSION_VARIABLE)
+        if expected:
+            # The leg (scripts/test) says which Home Assistant it means to test end to end.
+            assert await api.version() == expected
         return api.access_token
 
 
@@ -183,7 +191,7 @@ async def api(
 
 
 def cloud_servers(url: str) -> dict[str, str]:
-    """The advanced "cloud servers" section, pointing every server at one simulator."""
+    """The collapsed "cloud servers" section, pointing every server at one simulator."""
     return {"v3_base_url": url, "v2_base_url": url, "v2_ca_base_url": url}
 
 

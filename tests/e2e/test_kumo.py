@@ -60,8 +60,10 @@ async def test_legacy_account_is_one_form(legacy_account: list[dict[str, Any]]) 
     assert [field["name"] for field in form["data_schema"]] == [
         "username",
         "password",
-        "cloud_servers",  # shown because the flow was started in advanced mode
+        "cloud_servers",  # every user gets it (the flow is not in advanced mode), closed
     ]
+    servers = form["data_schema"][2]
+    assert (servers["type"], servers["expanded"]) == ("expandable", False)
     assert done["type"] == "create_entry"
     assert done["title"] == "demo@example.com"
     assert done["result"]["state"] == "loaded"
@@ -213,8 +215,10 @@ async def test_unit_that_stops_answering_goes_unavailable_and_comes_back(
 ) -> None:
     """Repeated failed polls make only that unit unavailable; it recovers when it answers."""
     entry_id = legacy_account[-1]["result"]["entry_id"]
-    form = await api.start_options_flow(entry_id)
-    assert form["step_id"] == "init"
+    menu = await api.start_options_flow(entry_id)
+    assert menu["step_id"] == "init"
+    form = await api.options_flow_step(menu["flow_id"], {"next_step_id": "settings"})
+    assert form["step_id"] == "settings"
     done = await api.options_flow_step(
         form["flow_id"], {"scan_interval": 15, "refresh_from_cloud": False}
     )

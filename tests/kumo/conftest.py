@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+import socket
 from typing import Any
 
 import aiohttp
@@ -19,8 +21,12 @@ from custom_components.kumo_momit.kumo import (
 )
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition, demo_units
+from tests.properties import property_settings
 
 LIVING_ROOM, BEDROOM, STATION = (d.serial for d in demo_units())
+
+KUMO_PROPERTIES = property_settings("kumo", ci_examples=200)
+"""Settings of every Kumo property test (used as a decorator)."""
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +148,18 @@ def make_station(
         return KumoStation(serial, "Station", make_client(serial), clock=clock)
 
     return factory
+
+
+@contextmanager
+def black_hole() -> Iterator[str]:
+    """`127.0.0.1:port` where every connect times out, like a unit off the network.
+
+    A listening socket whose accept queue is full drops further SYNs: Linux queues backlog + 1
+    connections, and one is taken here.
+    """
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)  # never accepted
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            yield f"127.0.0.1:{port}"

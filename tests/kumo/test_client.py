@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-import socket
 
 import aiohttp
 import pytest
@@ -22,7 +21,7 @@ from custom_components.kumo_momit.kumo import (
 )
 from simulators.kumo_unit import KumoUnitSimulator
 
-from .conftest import LIVING_ROOM, FakeClock, credentials_of
+from .conftest import LIVING_ROOM, FakeClock, black_hole, credentials_of
 
 STATUS = {"indoorUnit": {"status": {}}}
 STATUS_BODY = b'{"c":{"indoorUnit":{"status":{}}}}'
@@ -222,19 +221,15 @@ async def test_refused_connection_costs_two_attempts(
 async def test_connect_timeout_is_a_connection_error(session: aiohttp.ClientSession) -> None:
     """A SYN nobody answers: a listening socket whose accept queue is full drops it."""
     credentials = KumoCredentials("AQID", "001122334455667788")
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)  # never accepted: Linux queues backlog + 1 = one connection
-        port = listener.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            client = KumoUnitClient(
-                session,
-                f"127.0.0.1:{port}",
-                credentials,
-                options=KumoClientOptions(connect_timeout=0.1, attempts=2),
-            )
-            with pytest.raises(KumoConnectionError, match="2 attempts"):
-                await client.request(STATUS)
+    with black_hole() as address:
+        client = KumoUnitClient(
+            session,
+            address,
+            credentials,
+            options=KumoClientOptions(connect_timeout=0.1, attempts=2),
+        )
+        with pytest.raises(KumoConnectionError, match="2 attempts"):
+            await client.request(STATUS)
     assert client.http_attempts == 2
 
 

@@ -163,7 +163,7 @@ async def setup_kumo(hass: HomeAssistant, kumo_entry: MockConfigEntry) -> MockCo
 
 
 def servers(cloud: KumoCloudSimulator) -> dict[str, str]:
-    """The advanced-mode section pointing every cloud service at the simulator."""
+    """The collapsed "Cloud servers" section pointing every cloud service at the simulator."""
     return {
         CONF_V3_BASE_URL: cloud.base_url,
         CONF_V2_BASE_URL: cloud.base_url,
@@ -172,10 +172,8 @@ def servers(cloud: KumoCloudSimulator) -> dict[str, str]:
 
 
 async def start_kumo_flow(hass: HomeAssistant) -> str:
-    """Open the flow as an advanced user and pick the Kumo branch."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
-    )
+    """Open the flow as any user does and pick the Kumo branch."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == ["kumo", "momit"]
     result = await hass.config_entries.flow.async_configure(

@@ -10,15 +10,21 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.const import CONF_PASSWORD
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, flush_store
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 import custom_components.kumo_momit
 from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
-from custom_components.kumo_momit.kumo import build_kumo_cache
+from custom_components.kumo_momit.kumo import (
+    DEFAULT_V2_BASE_URL,
+    DEFAULT_V2_CANADA_BASE_URL,
+    DEFAULT_V3_BASE_URL,
+    build_kumo_cache,
+)
 from custom_components.kumo_momit.kumo_ha.const import (
     CONF_ADDRESS,
     CONF_CLOUD_SERVERS,
@@ -72,14 +78,43 @@ async def test_legacy_account_gets_every_unit_complete(
     assert hass.states.get("climate.living_room").state == "off"
 
 
-async def test_basic_users_do_not_see_the_server_fields(hass: HomeAssistant) -> None:
-    """Cloud server URLs are an advanced option."""
+async def test_cloud_servers_are_a_collapsed_section_holding_the_real_hosts(
+    hass: HomeAssistant,
+) -> None:
+    """Every user sees the sign-in fields; the servers wait, closed, with the real hosts in."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "kumo"}
     )
-    fields = {str(key) for key in result["data_schema"].schema}
-    assert fields == {"username", "password"}
+    schema = result["data_schema"].schema
+    assert [str(key) for key in schema] == [CONF_USERNAME, CONF_PASSWORD, CONF_CLOUD_SERVERS]
+    servers_section = next(value for key, value in schema.items() if key == CONF_CLOUD_SERVERS)
+    assert servers_section.options["collapsed"] is True
+    defaults = {str(key): key.default() for key in servers_section.schema.schema}
+    assert defaults == {
+        CONF_V3_BASE_URL: DEFAULT_V3_BASE_URL,
+        CONF_V2_BASE_URL: DEFAULT_V2_BASE_URL,
+        CONF_V2_CA_BASE_URL: DEFAULT_V2_CANADA_BASE_URL,
+    }
+
+
+async def test_sign_in_without_the_section_uses_the_real_cloud(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A submission without the (unopened) section signs in at the real v3 host, nowhere else.
+
+    The real host is mocked: it answers "too many attempts", so nothing more is asked.
+    """
+    aioclient_mock.post(f"{DEFAULT_V3_BASE_URL}/v3/login", status=429)
+    flow_id = await start_kumo_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_USERNAME: DEMO_USERNAME, CONF_PASSWORD: DEMO_PASSWORD}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "throttled"}
+    assert [(method, str(url)) for method, url, *_ in aioclient_mock.mock_calls] == [
+        ("POST", f"{DEFAULT_V3_BASE_URL}/v3/login")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,11 @@ class CloudGate:
         self.release = asyncio.Event()
         self._discover = flow_helpers.async_discover_units
 
+    async def wait_until_asked(self) -> None:
+        """The flow has asked the cloud (a flow that never does fails the test, not hangs)."""
+        async with asyncio.timeout(30):
+            await self.asked.wait()
+
     async def discover(self, *args: Any, **kwargs: Any) -> Any:
         result = await self._discover(*args, **kwargs)
         self.asked.set()
@@ -69,8 +74,12 @@ Start = Callable[[HomeAssistant, MockConfigEntry], Awaitable["asyncio.Future[Any
 
 
 async def _start_refresh(hass: HomeAssistant, entry: MockConfigEntry) -> asyncio.Future[Any]:
-    """Options → "refresh units from the cloud", submitted; runs until the cloud answers."""
+    """Options → settings → "refresh units from the cloud", submitted; runs until the cloud
+    answers."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     return asyncio.ensure_future(
         hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_REFRESH_FROM_CLOUD: True}
@@ -140,7 +149,7 @@ async def test_keys_typed_into_a_repair_while_the_cloud_answers_are_kept(
     """A keyless cloud cannot give keys back: the ones the user just entered must stay."""
     entry, bedroom = keyless_cloud_entry, unit_definitions[1]
     pending = await start(hass, entry)
-    await cloud_gate.asked.wait()
+    await cloud_gate.wait_until_asked()
 
     http = await hass_client()
     issue_id = f"{entry.entry_id}_{BEDROOM}_incomplete"
@@ -184,7 +193,7 @@ async def test_an_address_dhcp_confirmed_while_the_cloud_answers_is_kept(
     units[0] = replace(units[0], address="127.0.0.1:9")
     entry = await set_up_account(hass, units, kumo_cloud)
     pending = await start(hass, entry)
-    await cloud_gate.asked.wait()
+    await cloud_gate.wait_until_asked()
 
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
@@ -219,7 +228,7 @@ async def test_a_unit_deleted_while_the_cloud_answers_does_not_come_back(
     assert await async_setup_component(hass, "config", {})
     entry = await set_up_account(hass, units, kumo_cloud)
     pending = await start(hass, entry)
-    await cloud_gate.asked.wait()
+    await cloud_gate.wait_until_asked()
 
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, BEDROOM)})
     assert device is not None

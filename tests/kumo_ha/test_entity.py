@@ -12,6 +12,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulators.kumo_cloud import KumoCloudSimulator
 from simulators.kumo_units import KumoUnitDefinition
+from tests.ha import device_view
 
 from .conftest import sign_in, start_kumo_flow
 
@@ -26,7 +27,9 @@ async def test_devices(
     devices = dr.async_entries_for_config_entry(device_registry, setup_kumo.entry_id)
     assert len(devices) == 3
     for device in sorted(devices, key=lambda d: d.serial_number or ""):
-        assert device == ha_snapshot(name=f"{device.serial_number}-device")
+        assert device_view(device_registry, device) == ha_snapshot(
+            name=f"{device.serial_number}-device"
+        )
 
 
 async def test_entity_names_read_well_after_the_room_named_device(

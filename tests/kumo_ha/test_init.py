@@ -13,6 +13,7 @@ from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.kumo_ha.data import KumoRuntimeData, stored_units
 from simulators.kumo_cloud import KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
+from tests.ha import delete_device, device_by_identifier
 
 from .conftest import BEDROOM, LIVING_ROOM, STATION
 
@@ -96,14 +97,14 @@ async def test_user_can_delete_a_unit_device(
 ) -> None:
     """Deleting a unit's device drops the unit from the entry: it does not come back."""
     assert await async_setup_component(hass, "config", {})
-    device = device_registry.async_get_device(identifiers={(DOMAIN, BEDROOM)})
+    device = device_by_identifier(device_registry, setup_kumo, (DOMAIN, BEDROOM))
     assert device is not None
     client = await hass_ws_client(hass)
-    response = await client.remove_device(device.id, setup_kumo.entry_id)
+    response = await delete_device(client, device, setup_kumo)
     assert response["success"]
     await hass.async_block_till_done()
     assert {u.serial for u in stored_units(setup_kumo.data)} == {LIVING_ROOM, STATION}
-    assert device_registry.async_get_device(identifiers={(DOMAIN, BEDROOM)}) is None
+    assert device_by_identifier(device_registry, setup_kumo, (DOMAIN, BEDROOM)) is None
     assert hass.states.get("climate.bedroom") is None or (
         hass.states.get("climate.bedroom").state == "unavailable"
     )

@@ -1,4 +1,4 @@
-"""Kumo options: the poll interval, and refreshing the units from the cloud."""
+"""Kumo options: the menu, the poll interval, and refreshing the units from the cloud."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ async def test_options_poll_interval_reloads(
     """A new poll interval is applied by reloading the entry."""
     result = await hass.config_entries.options.async_init(setup_kumo.entry_id)
     assert result["step_id"] == "init"
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    assert result["step_id"] == "settings"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 30}
     )
@@ -50,6 +55,9 @@ async def test_options_refresh_from_cloud_keeps_local_facts(
     kumo_cloud.units[0] = KumoUnitDefinition(**{**vars(kumo_cloud.units[0]), "label": "Lounge"})
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_REFRESH_FROM_CLOUD: True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -72,6 +80,9 @@ async def test_options_refresh_with_a_rejected_password_starts_reauth(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_REFRESH_FROM_CLOUD: True}
     )

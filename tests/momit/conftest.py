@@ -24,6 +24,10 @@ from custom_components.kumo_momit.momit import (
 from custom_components.kumo_momit.momit._relay import SourcePortRelay
 from custom_components.kumo_momit.momit._transport import NodeLink
 from simulators.momit_gateway import GatewaySimulator
+from tests.properties import property_settings
+
+MOMIT_PROPERTIES = property_settings("momit", ci_examples=300)
+"""Settings of every Momit property test (used as a decorator)."""
 
 # Short timings keep failing tests fast; nothing asserts on durations.
 FAST_TIMING = MomitTiming(ack_timeout_s=0.1, max_retransmit=1)

@@ -266,7 +266,7 @@ async def test_each_client_owns_its_context(
         await second.get_state()
         assert first.is_open
         assert second.is_open
-        assert first.link.context() is not second.link.context()
+        assert first._link.context() is not second._link.context()
         assert open_momit_links() == 4  # two contexts, two relays
     assert not second.is_open
     assert first.is_open
@@ -304,3 +304,35 @@ async def test_probe_without_out_is_not_an_ac_node(
     with pytest.raises(MomitNodeNotFoundError):
         await client.probe()
     assert (await client.get_state()).output is AcOutput.UNKNOWN
+
+
+async def test_oversized_answers_are_cut_off(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(
+        overrides={PATH_EVENTS: "out=off," + "x" * 5000, "/.well-known/core": "<//>," * 5000}
+    )
+    with pytest.raises(MomitProtocolError, match="larger than 1024 bytes"):
+        await client.get_state()
+    with pytest.raises(MomitProtocolError, match="larger than 16384 bytes"):
+        await client.get_listing()
+    counts = await sim.request_counts()
+    # 64-byte blocks, fetched only until the cap was passed (a retransmission may add some)
+    assert 17 <= counts["CON GET /10242/0/0"] < 34
+    assert 257 <= counts["CON GET /.well-known/core"] < 300
+
+
+async def test_identity_texts_no_registry_can_keep_are_none(
+    momit_gateway: GatewaySimulator,
+    momit_clients: list[MomitCoolClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sim = momit_gateway
+    client = make_client(sim, momit_clients)
+    await sim.set_faults(overrides={"/3/0/2": "SER\x00IAL", "/3/0/1": "M" * 200})
+    info = await client.get_device_info()
+    assert (info.serial, info.model, info.manufacturer) == (None, None, "Momit")
+    assert client.serial is None
+    assert "unusable identity text" in caplog.text

@@ -201,3 +201,87 @@ async def test_node_answering_probes_but_not_inspection_is_skipped() -> None:
         assert await discover_nodes("127.0.0.1", options=options) == []
     finally:
         transport.close()
+
+
+async def test_unusable_serial_is_none(
+    momit_gateway: GatewaySimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim = momit_gateway
+    await sim.set_faults(overrides={"/3/0/2": "\xff" * 80})
+    node = await inspect_node(sim.host, sim.ac_port(), options=scan_options(sim))
+    assert node.is_ac_controller
+    assert node.serial is None
+    assert "ignoring its serial number" in caplog.text
+
+
+async def test_search_by_serial_asks_the_known_port_first(
+    momit_gateway: GatewaySimulator,
+) -> None:
+    sim = momit_gateway
+    serial, other = sim.ac_serials
+    port = sim.ac_port(serial)
+    node = await find_ac_node(sim.host, serial, options=scan_options(sim), known_port=port)
+    assert (node.serial, node.port, node.is_ac_controller, node.listing) == (
+        serial,
+        port,
+        True,
+        None,
+    )
+    # Two GETs, no scan, no listing; the other AC node heard nothing at all.
+    received = await sim.request_counts(serial)
+    assert {kind: n for kind, n in received.items() if kind != "sent"} == {
+        "CON GET /3/0/2": 1,
+        "CON GET /10242/0/0": 1,
+    }
+    assert await sim.request_counts(other) == {}
+
+
+async def test_search_by_serial_stops_at_the_match_and_reads_no_listing(
+    momit_gateway: GatewaySimulator,
+) -> None:
+    sim = momit_gateway
+    serial = sim.ac_serials[1]
+    old_port = sim.ac_port(serial)
+    new_port = await sim.move_node(serial, old_port="silent")
+    node = await find_ac_node(sim.host, serial, options=scan_options(sim), known_port=old_port)
+    assert node.port == new_port
+    for name in (*sim.ac_serials, *sim.other_serials):
+        counts = await sim.request_counts(name)
+        assert counts.get("CON GET /.well-known/core", 0) == 0
+        assert counts.get("NON GET /.well-known/core", 0) <= 1  # one probe per port at most
+
+
+async def test_search_stays_in_the_range_the_known_port_came_from(
+    momit_gateway: GatewaySimulator,
+) -> None:
+    sim = momit_gateway
+    serial = sim.ac_serials[0]
+    low, _ = sim.port_range
+    old_port = sim.ac_port(serial)
+    await sim.move_node(serial, port=low + 40)  # outside the primary window
+    options = scan_options(sim, fallback_ports=(range(low + 36, low + 44),))
+    with pytest.raises(MomitNodeNotFoundError):
+        await find_ac_node(sim.host, serial, options=options, known_port=old_port)
+    # without a known port (or one outside the primary ranges) the fallback is searched
+    assert (await find_ac_node(sim.host, serial, options=options)).port == low + 40
+    found = await find_ac_node(sim.host, serial, options=options, known_port=low + 38)
+    assert found.port == low + 40
+
+
+async def test_search_gives_up_at_its_deadline(momit_gateway: GatewaySimulator) -> None:
+    sim = momit_gateway
+    low, high = sim.port_range
+    await sim.set_faults(sim.ac_serials[0], blackhole=True)
+    options = scan_options(
+        sim,
+        primary_ports=(range(low, high + 1), range(20000, 21000)),  # ~1,000 silent ports
+        concurrency=8,
+        search_deadline_s=0.5,
+    )
+    with pytest.raises(MomitNodeNotFoundError, match="within"):
+        await find_ac_node(sim.host, sim.ac_serials[0], options=options)
+
+
+def test_invalid_search_deadline() -> None:
+    with pytest.raises(MomitValidationError):
+        ScanOptions(search_deadline_s=0)

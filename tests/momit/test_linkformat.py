@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from aiocoap.util import linkformat
+from hypothesis import given
 import pytest
 
+from custom_components.kumo_momit.momit import MomitProtocolError
 from custom_components.kumo_momit.momit._linkformat import parse_listing
 from simulators.momit_listings import AC_NODE_LISTING, OTHER_NODE_LISTING
+
+from .conftest import MOMIT_PROPERTIES
+from .strategies import listing_payloads
 
 
 def test_listing_keeps_the_documented_defects() -> None:
@@ -48,3 +53,20 @@ def test_other_listing_is_not_an_ac_controller() -> None:
 )
 def test_partial_or_garbage_bodies_are_not_ac_controllers(body: bytes) -> None:
     assert not parse_listing(body).is_ac_controller
+
+
+def test_oversized_listing_is_a_protocol_error() -> None:
+    with pytest.raises(MomitProtocolError):
+        parse_listing(b"</10242/0/0>;obs," * 1200)  # ~20 KB: ten times a device listing
+
+
+@MOMIT_PROPERTIES
+@given(listing_payloads)
+def test_listing_parser_raises_only_protocol_errors(body: bytes) -> None:
+    try:
+        listing = parse_listing(body)
+    except MomitProtocolError:
+        assert len(body) > 16384
+        return
+    assert listing.observable <= set(listing.hrefs)
+    assert all(">" not in href and href == href.strip() for href in listing.hrefs)

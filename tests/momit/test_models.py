@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from hypothesis import given
 import pytest
 
 from custom_components.kumo_momit.momit import (
@@ -16,7 +17,10 @@ from custom_components.kumo_momit.momit import (
     MomitValidationError,
     RoomReading,
 )
-from custom_components.kumo_momit.momit.models import parse_key_values
+from custom_components.kumo_momit.momit.models import parse_identity_text, parse_key_values
+
+from .conftest import MOMIT_PROPERTIES
+from .strategies import identity_payloads, key_value_payloads, reading_payloads
 
 
 def test_state_full_payload() -> None:
@@ -159,3 +163,108 @@ def test_state_reflects_command() -> None:
     assert not AcState.from_payload(b"out=cool,sp=220").reflects(on)
     assert not AcState.from_payload(b"out=off").reflects(on)
     assert AcState.from_payload(b"out=off").reflects(AcCommand.turn_off())
+
+
+# -- hostile input: typed errors only (issue 11) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"sp=" + b"9" * 311 + b",out=cool",  # int/10 overflowed a float
+        b"t=1" + b"0" * 4300 + b",out=cool",  # beyond Python's int-parsing digit limit
+        b"t=-1,out=off",  # a timer cannot be negative
+        b"t=65536,out=off",  # beyond 16 bits
+        b"sp=1001,out=cool",  # 100.1 °C: no AC setpoint
+        b"sp=-5,out=cool",
+        b"sp=0000210,out=cool",  # 7 digits: not a 16-bit field
+        b"out=off," + b"x" * 1024,  # longer than any node payload
+    ],
+)
+def test_state_absurd_numbers_and_sizes_are_protocol_errors(payload: bytes) -> None:
+    with pytest.raises(MomitProtocolError):
+        AcState.from_payload(payload)
+
+
+def test_state_numbers_at_their_limits() -> None:
+    state = AcState.from_payload(b"t=65535,sp=1000,out=cool")
+    assert (state.timer_minutes, state.setpoint_c) == (65535, 100.0)
+    state = AcState.from_payload(b"t=0,sp=0,out=cool")
+    assert (state.timer_minutes, state.setpoint_c) == (0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"9" * 311 + b",456,98",
+        b"1" + b"0" * 4300,
+        b"-" + b"9" * 400,
+        b"235,1" + b"0" * 4300,
+        b"235,456,99999999",
+        b"40000,456,98",  # beyond 16 bits
+        b"235," + b"1" * 1100,
+    ],
+)
+def test_reading_absurd_numbers_and_sizes_are_protocol_errors(payload: bytes) -> None:
+    with pytest.raises(MomitProtocolError):
+        RoomReading.from_payload(payload)
+
+
+@MOMIT_PROPERTIES
+@given(key_value_payloads)
+def test_state_parser_raises_only_protocol_errors(payload: bytes) -> None:
+    try:
+        state = AcState.from_payload(payload)
+    except MomitProtocolError:
+        return
+    assert isinstance(state.output, AcOutput)
+    assert state.timer_minutes is None or 0 <= state.timer_minutes <= 65535
+    assert state.setpoint_c is None or 0.0 <= state.setpoint_c <= 100.0
+    assert all(key.isascii() and value.isascii() for key, value in state.fields.items())
+
+
+@MOMIT_PROPERTIES
+@given(reading_payloads)
+def test_reading_parser_raises_only_protocol_errors(payload: bytes) -> None:
+    try:
+        reading = RoomReading.from_payload(payload)
+    except MomitProtocolError:
+        return
+    assert reading.temperature_c is None or -50.0 <= reading.temperature_c <= 100.0
+    for raw in (reading.humidity_raw, reading.battery_raw):
+        assert raw is None or -32768 <= raw <= 65535
+    assert reading.humidity_percent is None or 0.0 <= reading.humidity_percent <= 100.0
+    assert reading.battery_percent is None or 0 <= reading.battery_percent <= 100
+
+
+@pytest.mark.parametrize(
+    ("payload", "text"),
+    [
+        (b"  SIM-AC-0001 \n", "SIM-AC-0001"),
+        (b"", None),
+        (b"   ", None),
+        ("Momit Cool Ü".encode(), "Momit Cool Ü"),
+    ],
+)
+def test_identity_text(payload: bytes, text: str | None) -> None:
+    assert parse_identity_text(payload) == text
+
+
+@pytest.mark.parametrize(
+    "payload", [b"A" * 65, b"SER\x00IAL", b"\xff\xfeSERIAL", b"a\nb", b"x" * 2000]
+)
+def test_identity_text_no_registry_can_keep_is_an_error(payload: bytes) -> None:
+    with pytest.raises(MomitProtocolError):
+        parse_identity_text(payload)
+
+
+@MOMIT_PROPERTIES
+@given(identity_payloads)
+def test_identity_parser_raises_only_protocol_errors(payload: bytes) -> None:
+    try:
+        text = parse_identity_text(payload)
+    except MomitProtocolError:
+        return
+    assert text is None or (0 < len(text) <= 64 and text.isprintable() and text == text.strip())
+    if text is not None:
+        text.encode("utf-8")  # storable: no lone surrogates

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiocoap
+from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.kumo_momit.momit import (
@@ -14,13 +16,20 @@ from custom_components.kumo_momit.momit import (
     Backoff,
     MomitCoolClient,
     MomitListener,
+    MomitProtocolError,
     MomitValidationError,
     RoomReading,
+)
+from custom_components.kumo_momit.momit._observe import (
+    ObserveCallbacks,
+    ObserveSettings,
+    ResourceObserver,
 )
 from custom_components.kumo_momit.momit.models import PATH_EVENTS, PATH_TEM_HUM_BAT
 from simulators.momit_gateway import GatewaySimulator
 
-from .conftest import client_options, wait_until
+from .conftest import FAST_TIMING, MOMIT_PROPERTIES, client_options, wait_until
+from .strategies import key_value_payloads, reading_payloads
 
 
 @pytest.mark.parametrize(
@@ -84,7 +93,8 @@ async def test_push_delivers_state_and_readings(
     await wait_until(lambda: seen.states[-1].output is AcOutput.COOL)
     await sim.advance(minutes=2)  # the timer runs out on the node
     await wait_until(lambda: seen.states[-1].output is AcOutput.OFF)
-    assert seen.readings[-1].temperature_c == 19.6  # drifted toward ambient while off
+    # drifted toward ambient while off (its own notification, independent of the state's)
+    await wait_until(lambda: seen.readings[-1].temperature_c == 19.6)
 
     counts = await sim.request_counts()
     assert counts.get("CON GET /10242/0/0", 0) == 0  # no polls while observed
@@ -266,3 +276,155 @@ async def test_observing_a_node_without_events_keeps_push_down(
     await wait_until(lambda: any(client.observe_registrations.values()))
     await asyncio.sleep(0.2)
     assert not client.push_active
+
+
+async def test_absurd_notifications_are_skipped_and_push_carries_on(
+    momit_gateway: GatewaySimulator,
+    momit_clients: list[MomitCoolClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 11: a notification with a 311-digit setpoint killed the observer for good."""
+    sim = momit_gateway
+    client, seen = await observed_client(sim, momit_clients)
+    bad = {
+        PATH_EVENTS: "sp=" + "9" * 311 + ",out=cool",
+        # 4,303 bytes: sent block-wise, read back by a capped GET, refused as too large
+        PATH_TEM_HUM_BAT: "1" + "0" * 4300 + ",456,98",
+    }
+    with caplog.at_level(logging.WARNING, logger="custom_components.kumo_momit.momit"):
+        await sim.set_faults(overrides=bad)
+        await sim.set_ac(out="heat")
+        await sim.set_room(temperature_c=18.0)
+        await wait_until(lambda: "setpoint sp out of range" in caplog.text)
+        await wait_until(lambda: "larger than 1024 bytes" in caplog.text)
+    assert client.push_active
+    # The 64-byte blocks of the long reading were fetched up to the cap (17 blocks), no further.
+    assert 17 <= (await sim.request_counts())["CON GET /10241/0/0"] < 34
+    await sim.set_faults(overrides={})
+    await sim.set_ac(out="cool")
+    await sim.set_room(temperature_c=18.5)
+    await wait_until(lambda: seen.states[-1].output is AcOutput.COOL)
+    await wait_until(lambda: seen.readings[-1].temperature_c == 18.5)
+    assert client.push_active
+    assert seen.push == [True]
+    assert all(state.output is not AcOutput.HEAT for state in seen.states)
+    assert client.observe_registrations == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+@MOMIT_PROPERTIES
+@given(st.sampled_from([PATH_EVENTS, PATH_TEM_HUM_BAT]), key_value_payloads | reading_payloads)
+def test_any_single_notification_is_delivered_or_skipped(path: str, payload: bytes) -> None:
+    client = MomitCoolClient("127.0.0.1", 15395)  # never opened: no network
+    seen = Recorder()
+    client.add_listener(seen.listener())
+    parse = AcState.from_payload if path == PATH_EVENTS else RoomReading.from_payload
+    deliver = client._deliver_state if path == PATH_EVENTS else client._deliver_reading
+    active: list[bool] = []
+    observer = ResourceObserver(
+        client._link,
+        path,
+        ObserveSettings(timing=FAST_TIMING, silence_timeout_s=1.0, backoff=Backoff()),
+        ObserveCallbacks(on_payload=deliver, on_active=active.append),
+    )
+    asyncio.run(observer._deliver(aiocoap.Message(code=aiocoap.CONTENT, payload=payload)))
+    try:
+        expected: list[object] = [parse(payload)]
+    except MomitProtocolError:
+        expected = []
+    assert [*seen.states, *seen.readings] == expected
+    assert active == []  # a payload, good or bad, never changes the observation's state
+
+
+async def test_a_failing_payload_handler_does_not_end_the_observation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(_payload: bytes) -> None:
+        raise RuntimeError("consumer bug")
+
+    client = MomitCoolClient("127.0.0.1", 15395)  # never opened: no network
+    observer = ResourceObserver(
+        client._link,
+        PATH_EVENTS,
+        ObserveSettings(timing=FAST_TIMING, silence_timeout_s=1.0, backoff=Backoff()),
+        ObserveCallbacks(on_payload=broken, on_active=lambda _active: None),
+    )
+    await observer._deliver(aiocoap.Message(code=aiocoap.CONTENT, payload=b"out=off"))
+    assert "handling a notification of /10242/0/0 failed" in caplog.text
+
+
+# -- staleness after a short outage (issue 10) -------------------------------------------------
+
+
+async def test_a_short_outage_is_reported_and_healed_by_the_refresh(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    """The node is silent for 2.5 s and comes back without its observers: the refresh finds it
+    unreachable (push reported down, not kept up), then registers again once it is back."""
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=1.0, silence_timeout_s=300.0
+    )
+    await sim.outage(duration_s=2.5)
+    await wait_until(lambda: seen.push[-1] is False)
+    assert not client.push_active
+    await wait_until(lambda: client.push_active)  # well before the 300 s silence timeout
+    await sim.set_ac(out="heat")
+    await wait_until(lambda: seen.states[-1].output is AcOutput.HEAT)
+    assert seen.push == [True, False, True]
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_a_change_lost_in_a_reboot_is_read_back_by_the_refresh(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=1.0, silence_timeout_s=300.0
+    )
+    await sim.reboot_node()  # the observers are forgotten; the node answers at once again
+    await sim.set_ac(out="heat")  # nobody is notified
+    await sim.set_room(temperature_c=21.0)
+    await wait_until(lambda: seen.states[-1].output is AcOutput.HEAT)
+    await wait_until(lambda: seen.readings[-1].temperature_c == 21.0)
+    assert seen.push == [True]  # the node never stopped answering: push was never down
+    assert all(n >= 2 for n in client.observe_registrations.values())
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_without_refresh_a_change_lost_in_a_reboot_stays_unseen(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    """What the refresh is for: with it off, nothing notices until the silence timeout."""
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=None, silence_timeout_s=300.0
+    )
+    await sim.reboot_node()
+    await sim.set_ac(out="heat")
+    await asyncio.sleep(2.0)
+    assert seen.states[-1].output is AcOutput.OFF
+    assert client.push_active  # and push still claims to work
+    assert client.observe_registrations == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}
+
+
+async def test_refreshes_of_a_quiet_node_are_registrations_not_polls(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient]
+) -> None:
+    sim = momit_gateway
+    client, seen = await observed_client(
+        sim, momit_clients, refresh_interval_s=0.3, silence_timeout_s=300.0
+    )
+    await wait_until(lambda: all(n >= 4 for n in client.observe_registrations.values()))
+    counts = await sim.request_counts()
+    assert counts.get("CON GET /10242/0/0", 0) == 0
+    assert counts.get("CON GET /10241/0/0", 0) == 0
+    assert counts["CON GET /10242/0/0 observe"] >= 4
+    assert await sim.observer_counts() == {PATH_EVENTS: 1, PATH_TEM_HUM_BAT: 1}  # no leak
+    assert seen.push == [True]
+
+
+def test_invalid_observe_settings() -> None:
+    with pytest.raises(MomitValidationError):
+        ObserveSettings(
+            timing=FAST_TIMING, silence_timeout_s=1.0, backoff=Backoff(), refresh_interval_s=0
+        )

@@ -11,6 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.kumo_momit.const import DOMAIN
 from simulators.momit_gateway import GatewaySimulator
+from tests.ha import device_view
 
 
 async def test_devices(
@@ -22,7 +23,7 @@ async def test_devices(
     """One device per Momit Cool node, keyed by its serial."""
     devices = dr.async_entries_for_config_entry(device_registry, setup_momit.entry_id)
     assert len(devices) == 1
-    assert devices[0] == ha_snapshot(name="momit-device")
+    assert device_view(device_registry, devices[0]) == ha_snapshot(name="momit-device")
 
 
 async def test_the_device_has_the_name_the_set_up_dialog_showed(

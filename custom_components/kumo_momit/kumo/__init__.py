@@ -63,7 +63,7 @@ from .errors import (
     KumoValidationError,
 )
 from .fahrenheit import celsius_setpoint_to_fahrenheit, fahrenheit_setpoint_to_celsius
-from .indoor_unit import KumoIndoorUnit
+from .indoor_unit import INJECTED_ROOM_TEMP_RANGE, KumoIndoorUnit
 from .models import (
     AdapterStatus,
     Capabilities,
@@ -95,6 +95,7 @@ __all__ = [
     "DEFAULT_V2_BASE_URL",
     "DEFAULT_V2_CANADA_BASE_URL",
     "DEFAULT_V3_BASE_URL",
+    "INJECTED_ROOM_TEMP_RANGE",
     "KUMO_OUIS",
     "AdapterStatus",
     "AddressCheck",

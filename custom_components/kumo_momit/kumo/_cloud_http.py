@@ -6,15 +6,17 @@ headers: they carry the account password and tokens.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-import json
 import time
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from ._limits import read_capped
+from ._values import parse_json
 from .errors import (
     KumoCloudAuthError,
     KumoCloudConnectionError,
@@ -35,34 +37,57 @@ SIGN_IN_REJECTED: Final = "usernameOrPasswordIncorrect"
 class KumoCloudOptions:
     """How the cloud clients talk to the cloud; the defaults suit the real service.
 
-    Times in seconds. `clock` is wall-clock epoch seconds, compared with token expiries.
+    Times in seconds. `request_timeout` bounds a whole exchange, reading the reply included,
+    however slowly it arrives. `max_reply_bytes` caps a reply: the largest real ones (a v2
+    login of a big account) are tens of KB. `clock` is wall-clock epoch seconds, compared with
+    token expiries.
     """
 
     # §13.1: pykumo uses 10 s connect / 30 s read; 40 s bounds the whole exchange.
     connect_timeout: float = 10.0
     request_timeout: float = 40.0
+    max_reply_bytes: int = 1024 * 1024
     app_version: str = V3_APP_VERSION
     clock: Callable[[], float] = field(default=time.time, compare=False)
-
-    @property
-    def http_timeout(self) -> aiohttp.ClientTimeout:
-        """The aiohttp timeout of one exchange."""
-        return aiohttp.ClientTimeout(total=self.request_timeout, connect=self.connect_timeout)
 
 
 @dataclass(frozen=True)
 class CloudReply:
-    """Status and decoded body of one reply."""
+    """Status and decoded body of one reply; repr never shows the body (tokens, secrets)."""
 
     status: int
-    data: Any
+    data: Any = field(repr=False)
     is_json: bool
     rate_limit_remaining: int | None
 
+    @classmethod
+    def from_http(cls, status: int, body: bytes, rate_limit_header: str) -> CloudReply:
+        """Decode what came over the wire; a body that is not JSON gives `is_json` False."""
+        try:
+            data, is_json = parse_json(body), True
+        except ValueError:
+            data, is_json = None, False
+        return cls(status, data, is_json, _rate_limit(rate_limit_header))
+
+
+def _rate_limit(header: str) -> int | None:
+    """`x-ratelimit-remaining` (§13.5): ASCII digits only (`"²".isdigit()` is true)."""
+    text = header.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None
+
 
 def host_of(url: str) -> str:
-    """The host part of a URL, for messages."""
-    return urlsplit(url).netloc or url
+    """`host[:port]` of a URL for messages: never the `user:password@` part or the path."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "the configured host"
+    if not host:
+        return "the configured host"
+    return f"{host}:{port}" if port is not None else host
 
 
 async def cloud_request(
@@ -74,24 +99,34 @@ async def cloud_request(
     options: KumoCloudOptions,
     json_body: object = None,
 ) -> CloudReply:
-    """One HTTP exchange. Transport failures become `KumoCloudConnectionError`."""
+    """One HTTP exchange within `options.request_timeout`, its reply within the size cap.
+
+    Transport failures become `KumoCloudConnectionError`, an oversized reply
+    `KumoCloudError`. The raised errors carry neither the URL's credentials nor headers nor
+    body, not even in their cause: the transport's exception is dropped, only its type named.
+    """
+    timeout = aiohttp.ClientTimeout(total=None, connect=options.connect_timeout)
+    failure: str | None = None
     try:
-        async with session.request(
-            method, url, headers=dict(headers), json=json_body, timeout=options.http_timeout
-        ) as response:
-            body = await response.read()
-            status = response.status
-            remaining_header = response.headers.get("x-ratelimit-remaining", "")
-    except (aiohttp.ClientError, TimeoutError) as err:
-        raise KumoCloudConnectionError(
-            f"Kumo Cloud at {host_of(url)} is unreachable ({type(err).__name__})"
-        ) from err
-    try:
-        data, is_json = json.loads(body), True
-    except ValueError:
-        data, is_json = None, False
-    remaining = int(remaining_header) if remaining_header.isdigit() else None
-    return CloudReply(status, data, is_json, remaining)
+        async with asyncio.timeout(options.request_timeout):
+            async with session.request(
+                method, url, headers=dict(headers), json=json_body, timeout=timeout
+            ) as response:
+                body = await read_capped(response, options.max_reply_bytes)
+                status = response.status
+                rate_limit_header = response.headers.get("x-ratelimit-remaining", "")
+    except aiohttp.ClientError as err:  # before TimeoutError: connect timeouts are both
+        failure = type(err).__name__
+    except TimeoutError:
+        failure = f"no reply within {options.request_timeout:g} s"
+    # Raised here, outside the handlers, so the transport's exception is not the context.
+    if failure is not None:
+        raise KumoCloudConnectionError(f"Kumo Cloud at {host_of(url)} is unreachable ({failure})")
+    if body is None:
+        raise KumoCloudError(
+            f"Kumo Cloud at {host_of(url)} sent a reply larger than {options.max_reply_bytes} bytes"
+        )
+    return CloudReply.from_http(status, body, rate_limit_header)
 
 
 def cloud_failure(reply: CloudReply, what: str) -> KumoCloudError:

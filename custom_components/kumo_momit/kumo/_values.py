@@ -1,14 +1,21 @@
-"""Cleaning of values that arrive from outside: the cloud, a cache file, the user, DHCP.
+"""Cleaning of values that arrive from outside: adapters, the cloud, a cache file, DHCP.
 
-Each function takes any JSON value and returns the clean value or None; none of them raises.
-What is unusable is treated as unknown rather than guessed at.
+Each function takes any JSON value and returns the clean value or None; none of them raises
+(except `parse_json`, whose only error is `ValueError`). What is unusable is treated as
+unknown rather than guessed at.
+
+Text: JSON can carry lone UTF-16 surrogates (`"\\udcff"`), which no UTF-8 writer (Home
+Assistant's storage, a URL) accepts. Identifiers containing them are rejected; display text
+gets U+FFFD in their place.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
+import math
 import re
-from typing import Final
+from typing import Any, Final
 
 from .errors import KumoCredentialsError
 from .token import decode_crypto_serial, decode_password
@@ -26,14 +33,84 @@ _HOSTNAME = re.compile(
 )
 _MAC_SEPARATORS = re.compile(r"[\s:.\-]")
 _MAC_DIGITS = re.compile(r"[0-9a-f]{12}")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+# Adapter and cloud replies nest about ten levels deep; far deeper is hostile, not data.
+MAX_JSON_DEPTH: Final = 64
+
+
+def parse_json(raw: str | bytes) -> Any:
+    """`json.loads`, failing only with `ValueError`.
+
+    Deep nesting (`[[[[…`) is "not JSON" on every Python: up to 3.13 the decoder raises
+    `RecursionError`, from 3.14 on it may build the structure, which is then refused here.
+    Undecodable bytes raise `UnicodeDecodeError`, numbers beyond Python's digit limit
+    `ValueError`: both are "not JSON" too.
+    """
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if _nested_deeper_than(value, MAX_JSON_DEPTH):
+        raise ValueError("JSON nested too deeply")
+    return value
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays/objects in `value` nest more than `limit` levels (without recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def clean_text(value: object) -> str | None:
-    """A non-empty, stripped string, or None."""
+    """A non-empty, stripped string that UTF-8 can encode (an identifier), or None."""
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if _SURROGATES.search(text):
+        return None
     return text or None
+
+
+def replace_surrogates(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, so UTF-8 can encode it."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def clean_label(value: object) -> str | None:
+    """Display text (a name): stripped, lone surrogates replaced by U+FFFD; or None."""
+    if not isinstance(value, str):
+        return None
+    return replace_surrogates(value.strip()) or None
+
+
+def bounded_number(value: object, minimum: float, maximum: float) -> float | None:
+    """A JSON number within [minimum, maximum] as float; None for anything else.
+
+    Booleans are not numbers here (JSON `true` is not 1), and an integer too large for a
+    float is out of range rather than an `OverflowError`.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    if math.isnan(number) or not minimum <= number <= maximum:
+        return None
+    return number
 
 
 def normalize_mac(value: object) -> str | None:

@@ -11,9 +11,9 @@ Home Assistant layer can do it off the event loop.
 from __future__ import annotations
 
 from collections.abc import Iterable
-import json
 from typing import Any
 
+from ._values import parse_json
 from .cloud_v2 import parse_v2_zone_tree
 from .errors import KumoError
 from .records import FieldSource, KumoUnitKind, KumoUnitRecord
@@ -27,14 +27,15 @@ def parse_kumo_cache(content: str | bytes) -> tuple[KumoUnitRecord, ...]:
     """Units of a kumo_cache.json given as its text; every field is tagged `cache`.
 
     Junk is tolerated per unit (placeholder addresses such as `N/A`/`empty`, undecodable
-    secrets, entries without a serial): those values are dropped, the rest is kept. A file that
+    secrets, entries without a serial, serials UTF-8 cannot encode): those values are dropped,
+    the rest is kept; lone surrogates in names become U+FFFD. A file that
     is not JSON or not a §14 list raises `KumoCacheError`. An empty tuple means the file is
     valid but lists no units.
     """
     try:
-        data = json.loads(content)
-    except ValueError as err:  # includes UnicodeDecodeError for undecodable bytes
-        raise KumoCacheError("The Kumo cache file is not valid JSON") from err
+        data = parse_json(content)
+    except ValueError:  # undecodable bytes and absurd nesting included
+        raise KumoCacheError("The Kumo cache file is not valid JSON") from None
     return parse_kumo_cache_data(data)
 
 

@@ -2,6 +2,12 @@
 
 Every request is `PUT /api?m=<token>` (§2.1), sent one at a time per adapter (§2.3), retried
 within bounds, and its reply turned into either the `r` object or a typed `KumoError`.
+
+Hostile or broken adapters cannot hold a unit: every request has a total deadline (a reply
+dripped byte by byte is cut off with the rest), a reply is read chunk by chunk up to a size
+cap (real replies are a few KB), redirects are not followed (they would carry the signed URL
+elsewhere), and the errors raised name the adapter's address but never the signed URL, not
+even through their cause.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-import json
+from enum import Enum, auto
 import logging
 import re
 import time
@@ -17,8 +23,10 @@ from typing import Any, Final
 
 import aiohttp
 
+from ._limits import read_capped
 from ._session import SessionOwner
 from ._tree import JsonTree, copy_tree
+from ._values import parse_json
 from .errors import (
     KumoAdapterBusyError,
     KumoAuthenticationError,
@@ -41,7 +49,19 @@ _HEADERS: Final = {
     # between polls; pykumo likewise closes its connection after every cycle.
     "Connection": "close",
 }
-_SET_REJECTION = re.compile(r"__set_[A-Za-z_]+")
+_SET_REJECTION = re.compile(r"__set_[A-Za-z_]{1,40}")
+# An adapter error code quoted in a message: a short identifier, never arbitrary reply text.
+_ERROR_CODE = re.compile(r"[A-Za-z0-9_]{1,60}")
+
+_MALFORMED: Final = object()
+
+
+class _Failed(Enum):
+    """An attempt that got no usable body, for reasons that are not worth another try."""
+
+    READ_TIMEOUT = auto()
+    TOO_LARGE = auto()
+
 
 STATUS_TREE: Final[JsonTree] = {"indoorUnit": {"status": {}}}
 REBOOT_TREE: Final[JsonTree] = {"adapter": {"status": {"runState": "reboot"}}}
@@ -49,11 +69,17 @@ REBOOT_TREE: Final[JsonTree] = {"adapter": {"status": {"runState": "reboot"}}}
 
 @dataclass(frozen=True, kw_only=True)
 class KumoClientOptions:
-    """Timeouts (seconds), retries and reboot policy of a `KumoUnitClient`."""
+    """Timeouts (seconds), limits, retries and reboot policy of a `KumoUnitClient`."""
 
-    # pykumo / hass-kumo defaults (§2.3).
+    # pykumo / hass-kumo defaults (§2.3), per connection attempt and per read.
     connect_timeout: float = 1.2
     read_timeout: float = 8.0
+    # Total time one `request()` may hold the adapter, all attempts and retries included: one
+    # slow attempt (connect + read timeout) plus a fast retry fits; a dripped reply does not.
+    deadline: float = 12.0
+    # Real replies are a few KB (the largest, a full status or profile, under 2 KB in every
+    # published sample); 64 KiB leaves room for any firmware and refuses junk early.
+    max_reply_bytes: int = 64 * 1024
     attempts: int = 2
     # device_authentication_error is also seen transiently under load (§9); pykumo retries 3x
     # with 1 s sleeps. Two tries 0.5 s apart keep a genuinely wrong secret cheap to detect.
@@ -65,11 +91,17 @@ class KumoClientOptions:
     def __post_init__(self) -> None:
         if self.attempts < 1 or self.auth_attempts < 1:
             raise ValueError("attempts and auth_attempts must be at least 1")
+        if self.deadline <= 0 or self.max_reply_bytes < 1:
+            raise ValueError("deadline and max_reply_bytes must be positive")
 
 
 def _check_address(address: str) -> str:
     address = address.strip()
-    if not address or any(c in address for c in "/?#@ \t"):
+    if (
+        not address
+        or not (address.isascii() and address.isprintable())
+        or any(c in address for c in "/?#@ \t")
+    ):
         raise ValueError("A Kumo address is a host or host:port")
     return address
 
@@ -80,11 +112,11 @@ def _classify_reply(raw: bytes, where: str) -> JsonTree:
     if "__no_memory" in text:
         raise KumoAdapterBusyError(f"Kumo adapter at {where} is out of memory")
     try:
-        reply = json.loads(text)
-    except ValueError as err:
-        raise KumoProtocolError(
-            f"Kumo adapter at {where} sent malformed JSON ({len(raw)} bytes)"
-        ) from err
+        reply = parse_json(text)
+    except ValueError:
+        reply = _MALFORMED
+    if reply is _MALFORMED:
+        raise KumoProtocolError(f"Kumo adapter at {where} sent malformed JSON ({len(raw)} bytes)")
     if not isinstance(reply, dict):
         raise KumoProtocolError(f"Kumo adapter at {where} sent a non-object reply")
     api_error = reply.get("_api_error")
@@ -95,7 +127,8 @@ def _classify_reply(raw: bytes, where: str) -> JsonTree:
     if api_error == "serializer_error":
         raise KumoAdapterBusyError(f"Kumo adapter at {where} could not build a reply")
     if api_error is not None:
-        raise KumoProtocolError(f"Kumo adapter at {where} answered error {str(api_error)[:60]!r}")
+        code = api_error if isinstance(api_error, str) and _ERROR_CODE.fullmatch(api_error) else "?"
+        raise KumoProtocolError(f"Kumo adapter at {where} answered error {code!r}")
     if rejection := _SET_REJECTION.search(text):
         raise KumoCommandRejectedError(
             f"Kumo adapter at {where} rejected the write: {rejection.group()}"
@@ -201,53 +234,74 @@ class KumoUnitClient(SessionOwner):
         return True
 
     async def _locked_request(self, body: bytes, token: str) -> JsonTree:
-        auth_attempts = self._options.auth_attempts
+        deadline = self._options.deadline
         async with self._lock:
-            for auth_try in range(1, auth_attempts + 1):
-                raw = await self._send(body, token)
-                try:
-                    return _classify_reply(raw, self._address)
-                except KumoAuthenticationError:
-                    if auth_try == auth_attempts:
-                        raise
-                    _LOGGER.debug(
-                        "Kumo adapter at %s rejected the token; retrying (%d/%d)",
-                        self._address,
-                        auth_try,
-                        auth_attempts,
-                    )
-                    await asyncio.sleep(self._options.auth_retry_delay)
+            try:
+                async with asyncio.timeout(deadline):
+                    return await self._request_with_auth_retries(body, token)
+            except TimeoutError:
+                pass
+        # Raised outside the handler: the cancelled transport call is not the context.
+        raise KumoConnectionError(
+            f"Kumo adapter at {self._address} did not answer within {deadline:g} s"
+        )
+
+    async def _request_with_auth_retries(self, body: bytes, token: str) -> JsonTree:
+        auth_attempts = self._options.auth_attempts
+        for auth_try in range(1, auth_attempts + 1):
+            raw = await self._send(body, token)
+            try:
+                return _classify_reply(raw, self._address)
+            except KumoAuthenticationError:
+                if auth_try == auth_attempts:
+                    raise
+                _LOGGER.debug(
+                    "Kumo adapter at %s rejected the token; retrying (%d/%d)",
+                    self._address,
+                    auth_try,
+                    auth_attempts,
+                )
+                await asyncio.sleep(self._options.auth_retry_delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(self, body: bytes, token: str) -> bytes:
-        # The URL carries the token: never log it, never put it into an exception message.
+        # The URL carries the token: never log it, never let it into an exception, its message
+        # or its cause (aiohttp's errors quote the URL). Hence the failures are only recorded in
+        # the handlers and raised after them.
         url = f"http://{self._address}/api?m={token}"
         attempts = self._options.attempts
         for attempt in range(1, attempts + 1):
             self.http_attempts += 1
-            try:
-                async with self.http.put(
-                    url, data=body, headers=_HEADERS, timeout=self._timeout
-                ) as response:
-                    return await response.read()
-            except aiohttp.SocketTimeoutError as err:
+            failure = await self._attempt(url, body)
+            if isinstance(failure, bytes):
+                return failure
+            if failure is _Failed.READ_TIMEOUT:
                 # Connected but no answer within the read timeout: the adapter is alive but
                 # stuck or busy. Asking again would cost another read timeout and load it more,
                 # so this is not retried. [G]
-                raise KumoConnectionError(
-                    f"Kumo adapter at {self._address} did not answer in time"
-                ) from err
-            except (aiohttp.ClientError, TimeoutError) as err:
-                # Connect timeout, refused, reset or dropped: a fresh connection may work (§9.1).
-                if attempt == attempts:
-                    raise KumoConnectionError(
-                        f"Cannot reach Kumo adapter at {self._address} "
-                        f"({type(err).__name__}, {attempt} attempts)"
-                    ) from err
-                _LOGGER.debug(
-                    "Attempt %d to %s failed (%s); retrying",
-                    attempt,
-                    self._address,
-                    type(err).__name__,
+                raise KumoConnectionError(f"Kumo adapter at {self._address} did not answer in time")
+            if failure is _Failed.TOO_LARGE:
+                raise KumoProtocolError(
+                    f"Kumo adapter at {self._address} sent a reply larger than "
+                    f"{self._options.max_reply_bytes} bytes"
                 )
+            # Connect timeout, refused, reset or dropped: a fresh connection may work (§9.1).
+            if attempt == attempts:
+                raise KumoConnectionError(
+                    f"Cannot reach Kumo adapter at {self._address} ({failure}, {attempt} attempts)"
+                )
+            _LOGGER.debug("Attempt %d to %s failed (%s); retrying", attempt, self._address, failure)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, url: str, body: bytes) -> bytes | _Failed | str:
+        """One HTTP exchange: the body, a `_Failed`, or the name of a retryable failure."""
+        try:
+            async with self.http.put(
+                url, data=body, headers=_HEADERS, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                raw = await read_capped(response, self._options.max_reply_bytes)
+        except aiohttp.SocketTimeoutError:
+            return _Failed.READ_TIMEOUT
+        except (aiohttp.ClientError, TimeoutError) as err:
+            return type(err).__name__
+        return _Failed.TOO_LARGE if raw is None else raw

@@ -3,37 +3,48 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import json
+import re
 from typing import Final
 
-from ._values import clean_text
+from ._values import bounded_number, parse_json
 from .errors import KumoCloudError
 
 # §13.2: prefer the JWT `exp`; without one, ha_kumo_ws assumes 18 min / 25 days.
 ACCESS_FALLBACK_LIFETIME_S: Final = 18 * 60
 REFRESH_FALLBACK_LIFETIME_S: Final = 25 * 24 * 3600
+# An `exp` outside these epoch seconds (1970 .. year 5138) is not a date a server meant.
+_EXP_BOUNDS: Final = (0.0, 1e11)
+# What a bearer token can be (RFC 6750 b64token): anything else cannot go into a header.
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
 def jwt_expiry(token: str) -> float | None:
     """The `exp` claim (epoch seconds) of a JWT, read without verifying the signature.
 
     We only need to know when to renew; the cloud checks the signature, not us. None when the
-    token is not a JWT or has no numeric `exp`.
+    token is not a JWT or has no plausible `exp` (a number of epoch seconds; NaN, infinite or
+    absurd values are refused, so renewal falls back to the default lifetime).
     """
     parts = token.split(".")
     if len(parts) != 3:
         return None
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except ValueError:
+        claims = parse_json(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (ValueError, binascii.Error):
         return None
     exp = claims.get("exp") if isinstance(claims, dict) else None
-    if isinstance(exp, bool) or not isinstance(exp, int | float):
-        return None
-    return float(exp)
+    return bounded_number(exp, *_EXP_BOUNDS)
+
+
+def _bearer_token(value: object) -> str | None:
+    """A token that can be sent in an `Authorization` header, or None."""
+    if isinstance(value, str) and _TOKEN.fullmatch(value):
+        return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,7 @@ class KumoCloudTokens:
     def from_wire(cls, raw: object, now: float) -> KumoCloudTokens:
         """`{"access": ..., "refresh": ...}` (the login's `token`, or the refresh reply)."""
         data = raw if isinstance(raw, Mapping) else {}
-        access, refresh = clean_text(data.get("access")), clean_text(data.get("refresh"))
+        access, refresh = _bearer_token(data.get("access")), _bearer_token(data.get("refresh"))
         if access is None or refresh is None:
             raise KumoCloudError("The Kumo Cloud reply carries no access/refresh tokens")
         return cls(

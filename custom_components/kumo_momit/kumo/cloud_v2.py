@@ -17,6 +17,7 @@ from ._cloud_http import KumoCloudOptions, cloud_failure, cloud_request
 from ._session import session_for_call
 from ._values import (
     clean_crypto_serial,
+    clean_label,
     clean_password,
     clean_text,
     normalize_address,
@@ -49,7 +50,7 @@ def _parse_v2_unit(
     unit_type = clean_text(entry.get("unitType"))
     record = KumoUnitRecord(
         serial=serial,
-        name=clean_text(entry.get("label")),
+        name=clean_label(entry.get("label")),
         kind=KumoUnitKind.STATION if unit_type == "headless" else KumoUnitKind.INDOOR_UNIT,
         mac=normalize_mac(entry.get("mac")),
         # `address` is sometimes missing (hass-kumo #109); `port` (always "80" in examples) is
@@ -57,7 +58,7 @@ def _parse_v2_unit(
         address=normalize_address(entry.get("address")),
         password_b64=clean_password(entry.get("password")),
         crypto_serial_hex=clean_crypto_serial(entry.get("cryptoSerial")),
-        firmware=clean_text(entry.get("firmwareVersion")),
+        firmware=clean_label(entry.get("firmwareVersion")),
         site_name=site_name,
         group_name=group_name,
     )
@@ -80,7 +81,7 @@ def parse_v2_zone_tree(root: object, *, source: FieldSource) -> tuple[KumoUnitRe
         node, depth, site_name, group_name = stack.pop()
         if not isinstance(node, Mapping):
             continue
-        label = clean_text(node.get("label"))
+        label = clean_label(node.get("label"))
         if depth == 1:
             site_name = label
         elif depth >= 2 and label is not None:

@@ -41,8 +41,16 @@ _DETAIL_REQUESTS_PER_UNIT: Final = 2
 _RATE_LIMIT_RESERVE: Final = 3
 
 
+def _segment(value: str) -> str:
+    """`value` as one URL path segment; text UTF-8 cannot encode is no id (§13.3)."""
+    try:
+        return quote(value, safe="")
+    except UnicodeEncodeError:
+        raise KumoCloudError("A Kumo Cloud id contains characters a URL cannot carry") from None
+
+
 def _device_path(serial: str, tail: str = "") -> str:
-    return f"/v3/devices/{quote(serial, safe='')}{tail}"
+    return f"/v3/devices/{_segment(serial)}{tail}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,7 +71,7 @@ class KumoCloudV3Client(AsyncClosing):
 
     def __repr__(self) -> str:
         """Never shows the password or tokens."""
-        return f"KumoCloudV3Client(base_url={self.api.base_url!r})"
+        return f"KumoCloudV3Client({self.api!r})"
 
     async def close(self) -> None:
         """Close the API's session if it created it (see `KumoCloudV3Api`)."""
@@ -93,7 +101,7 @@ class KumoCloudV3Client(AsyncClosing):
 
     async def async_get_zones(self, site: KumoCloudSite) -> tuple[KumoUnitRecord, ...]:
         """`GET /v3/sites/{id}/zones`, as unit records."""
-        path = f"/v3/sites/{quote(site.id, safe='')}/zones"
+        path = f"/v3/sites/{_segment(site.id)}/zones"
         return parse_v3_zones(await self.api.get_json(path), site)
 
     async def async_get_device(self, serial: str) -> KumoCloudDevice:

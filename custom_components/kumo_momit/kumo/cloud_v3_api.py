@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import aiohttp
 
-from ._cloud_http import CloudReply, KumoCloudOptions, cloud_failure, cloud_request
+from ._cloud_http import CloudReply, KumoCloudOptions, cloud_failure, cloud_request, host_of
 from ._session import SessionOwner
 from .cloud_tokens import KumoCloudTokens
 from .errors import KumoCloudAuthError, KumoCloudError
@@ -55,7 +55,7 @@ class KumoCloudV3Api(SessionOwner):
 
     def __repr__(self) -> str:
         """Never shows the password or tokens."""
-        return f"KumoCloudV3Api(base_url={self._base_url!r})"
+        return f"KumoCloudV3Api(host={host_of(self._base_url)!r})"
 
     @property
     def base_url(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ._values import clean_crypto_serial, clean_text, normalize_mac
+from ._values import clean_crypto_serial, clean_label, clean_text, normalize_mac
 from .errors import KumoCloudError
 from .models import IndoorUnitProfile
 from .records import FieldSource, FieldSources, KumoUnitKind, KumoUnitRecord, merge_unit_record
@@ -36,7 +36,7 @@ class KumoCloudDevice:
         headless = data.get("isHeadless")
         return cls(
             serial=serial,
-            model=clean_text(data.get("modelNumber")),
+            model=clean_label(data.get("modelNumber")),
             indoor_unit_serial=clean_text(data.get("serialNumber")),
             is_headless=headless if isinstance(headless, bool) else None,
         )
@@ -57,7 +57,7 @@ class KumoCloudAdapterStatus:
         return cls(
             crypto_serial_hex=clean_crypto_serial(data.get("cryptoSerial")),
             mac=normalize_mac(data.get("mac")),
-            firmware_version=clean_text(data.get("firmwareVersion")),
+            firmware_version=clean_label(data.get("firmwareVersion")),
         )
 
 
@@ -66,7 +66,7 @@ def parse_v3_sites(data: object) -> tuple[KumoCloudSite, ...]:
     if not isinstance(data, list):
         raise KumoCloudError("The Kumo Cloud site list has an unexpected shape")
     return tuple(
-        KumoCloudSite(id=site_id, name=clean_text(item.get("name")))
+        KumoCloudSite(id=site_id, name=clean_label(item.get("name")))
         for item in data
         if isinstance(item, Mapping) and (site_id := clean_text(item.get("id"))) is not None
     )
@@ -90,11 +90,11 @@ def _parse_v3_zone(zone: object, site: KumoCloudSite) -> KumoUnitRecord | None:
     kind_known = isinstance(headless, bool) or unit_type is not None
     record = KumoUnitRecord(
         serial=serial,
-        name=clean_text(zone.get("name")),
+        name=clean_label(zone.get("name")),
         kind=KumoUnitKind.STATION if is_station else KumoUnitKind.INDOOR_UNIT,
         mac=normalize_mac(adapter.get("macAddress")),
         site_name=site.name,
-        group_name=clean_text(group.get("name")) if isinstance(group, Mapping) else None,
+        group_name=clean_label(group.get("name")) if isinstance(group, Mapping) else None,
     )
     sources = FieldSources.every(FieldSource.CLOUD_V3, record)
     return replace(record, sources=sources if kind_known else replace(sources, kind=None))

@@ -10,9 +10,11 @@ from typing import Any, Final
 
 from ._poller import KumoPoller
 from ._tree import JsonTree, dig
+from ._values import bounded_number
 from .client import STATUS_TREE
 from .errors import KumoAdapterBusyError, KumoError, KumoProtocolError, KumoValidationError
 from .models import (
+    TEMPERATURE_BOUNDS_C,
     Capabilities,
     FanSpeed,
     IndoorUnitProfile,
@@ -20,6 +22,7 @@ from .models import (
     IndoorUnitStatus,
     Mhk2Status,
     OperationMode,
+    TempSource,
     VaneDirection,
     round_setpoint,
 )
@@ -41,6 +44,8 @@ STATUS_ATTRIBUTES: Final = (
     "tempSource",
     "activeThermistor",
 )
+# An injected room temperature outside this range is a broken sensor, not a room (°C). [G]
+INJECTED_ROOM_TEMP_RANGE: Final = (-20.0, 50.0)
 
 
 class KumoIndoorUnit(KumoPoller):
@@ -251,6 +256,41 @@ class KumoIndoorUnit(KumoPoller):
             )
         return await self._write_status({"vaneDir": value.value})
 
+    async def set_temperature_source(self, source: TempSource | str) -> IndoorUnitState:
+        """Choose what the unit regulates on: `tempSource` (§6.1, §7.4).
+
+        `api` lets `inject_room_temperature` feed it; `returnair` gives the unit back its own
+        thermistor. The setting persists across adapter reboots (§6.1): whoever writes `api`
+        must write another source when done. The source actually in effect is reported as
+        `status.active_thermistor`.
+        """
+        await self._ready()
+        value = _vocabulary(TempSource, source, "temperature source")
+        return await self._write_status({"tempSource": value.value})
+
+    async def inject_room_temperature(self, celsius: float) -> IndoorUnitState:
+        """Send the room temperature for the unit to regulate on (°C, one decimal, §6.1).
+
+        Needs `tempSource` `api` (the adapter silently ignores `roomTemp` otherwise). The
+        adapter falls back to its own thermistor unless the value is sent again about every
+        20 s; the caller owns that keep-alive. The state shows the value at once, without an
+        optimistic hold: the next poll tells whether the adapter is using it.
+        """
+        state = await self._ready()
+        if state.status.temp_source is not TempSource.API:
+            raise KumoValidationError(
+                f"{self.name} does not take a room temperature: its temperature source is not 'api'"
+            )
+        if isinstance(celsius, bool) or not isinstance(celsius, int | float):
+            raise KumoValidationError(f"{celsius!r} is not a temperature")
+        low, high = INJECTED_ROOM_TEMP_RANGE
+        if not (math.isfinite(celsius) and low <= celsius <= high):
+            raise KumoValidationError(f"{celsius!r} °C is not a plausible room temperature")
+        value = round(float(celsius), 1)
+        await self.client.request({"indoorUnit": {"status": {"roomTemp": value}}})
+        self._status_raw["roomTemp"] = value
+        return self._publish()
+
     async def reboot(self) -> None:
         """Reboot the WiFi adapter; profile and adapter status are re-read afterwards."""
         await self.client.reboot()
@@ -312,9 +352,10 @@ def _vocabulary[E: StrEnum](enum_type: type[E], value: E | str, what: str) -> E:
 
 
 def _setpoint(value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise KumoValidationError(f"{value!r} is not a temperature")
-    return round_setpoint(float(value))
+    celsius = bounded_number(value, *TEMPERATURE_BOUNDS_C)
+    if celsius is None:
+        raise KumoValidationError(f"{value!r:.40} is not a temperature")
+    return round_setpoint(celsius)
 
 
 def _wire_number(value: float) -> float | int:

@@ -4,10 +4,15 @@ Parsing rules, applied everywhere:
 
 * Placeholders `__ungettable`, `unset`, `notset` (§9) become `None`.
 * A missing key becomes `None` (booleans of the profile: `False`, as pykumo treats them).
-* A value of the wrong JSON type becomes `None` (it is logged at debug level).
+* A value of the wrong JSON type becomes `None`.
+* A number no reading can have (outside the sanity bounds below, NaN, or too large for a
+  float) becomes `None`, and a warning is logged once per key/value per process: it is a
+  protocol error in that field, not a reason to fail the whole poll.
 * An enum value we do not know (e.g. a fan speed from a newer firmware) does not fail the poll:
   the typed field is `None` and the raw wire string is kept in `unrecognized` (wire key -> raw
-  value) so diagnostics can show it; a warning is logged once per key/value per process.
+  value) so diagnostics can show it; a warning is logged once per key/value per process (up to
+  a few hundred of them, so a babbling adapter cannot grow the set without bound).
+* Text that UTF-8 cannot encode (lone surrogates) has them replaced by U+FFFD.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import logging
 import math
 from typing import Any, Final
 
+from ._values import bounded_number, clean_text, replace_surrogates
+
 _LOGGER = logging.getLogger(__name__)
 
 PLACEHOLDERS: Final = frozenset({"__ungettable", "unset", "notset"})
@@ -27,7 +34,21 @@ DEFAULT_MAX_SETPOINT_C: Final = 31.0
 SETPOINT_STEP_C: Final = 0.5
 SENSOR_SLOTS: Final = 4
 
-_warned_unrecognized: set[tuple[str, str]] = set()
+# Sanity bounds of readings (not the unit's limits, which come from the profile, §8.2): a
+# value outside cannot be a real reading of that kind. [G]
+TEMPERATURE_BOUNDS_C: Final = (-100.0, 100.0)
+SETPOINT_BOUNDS_C: Final = (0.0, 50.0)
+OFFSET_BOUNDS_C: Final = (-50.0, 50.0)
+PERCENT_BOUNDS: Final = (0.0, 100.0)
+DBM_BOUNDS: Final = (-150.0, 50.0)
+FAN_SPEED_COUNT_BOUNDS: Final = (0.0, 16.0)
+COUNTER_BOUNDS: Final = (0.0, 2.0**31)
+# Unknown wire strings are kept for diagnostics up to this length.
+_MAX_UNRECOGNIZED_CHARS: Final = 100
+
+# What has been warned about: unknown enum values and impossible numbers, once each per process.
+_MAX_WARNINGS: Final = 256
+_warned: set[tuple[str, str]] = set()
 
 
 class OperationMode(StrEnum):
@@ -98,22 +119,32 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _float(value: Any) -> float | None:
+def _warn_once(key: str, value: object, message: str) -> None:
+    """Log `message` once per process for each key/value pair (a bounded number of them)."""
+    seen = (key, repr(value)[:40])
+    if seen in _warned or len(_warned) >= _MAX_WARNINGS:
+        return
+    _warned.add(seen)
+    _LOGGER.warning(message, key, seen[1])
+
+
+def _float(value: Any, bounds: tuple[float, float], key: str) -> float | None:
     value = _clean(value)
-    # bool is an int subclass; a boolean where a number belongs is not a number.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    result = float(value)
-    return result if math.isfinite(result) else None
+    number = bounded_number(value, *bounds)
+    if number is None and isinstance(value, int | float) and not isinstance(value, bool):
+        _warn_once(
+            key, value, "Kumo adapter reported %s = %s, which no reading can be; ignoring it"
+        )
+    return number
 
 
-def parse_celsius(value: Any) -> float | None:
-    """A temperature (°C) from the wire; placeholders and non-numbers give None."""
-    return _float(value)
+def parse_celsius(value: Any, key: str = "temperature") -> float | None:
+    """A temperature (°C) from the wire; placeholders, non-numbers and absurd values: None."""
+    return _float(value, TEMPERATURE_BOUNDS_C, key)
 
 
-def _int(value: Any) -> int | None:
-    number = _float(value)
+def _int(value: Any, bounds: tuple[float, float], key: str) -> int | None:
+    number = _float(value, bounds, key)
     return None if number is None else round(number)
 
 
@@ -124,7 +155,7 @@ def _bool(value: Any) -> bool | None:
 
 def _str(value: Any) -> str | None:
     value = _clean(value)
-    return value if isinstance(value, str) else None
+    return replace_surrogates(value) if isinstance(value, str) else None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -140,18 +171,18 @@ def _enum[E: StrEnum](
     try:
         return enum_type(value)
     except ValueError:
+        value = value[:_MAX_UNRECOGNIZED_CHARS]
         unrecognized[key] = value
-        if (key, value) not in _warned_unrecognized:
-            _warned_unrecognized.add((key, value))
-            _LOGGER.warning("Kumo adapter reported an unknown %s value %r; ignoring it", key, value)
+        _warn_once(key, value, "Kumo adapter reported an unknown %s value %s; ignoring it")
         return None
 
 
-def _setpoint_map(value: Any) -> dict[str, float]:
+def _setpoint_map(value: Any, key: str) -> dict[str, float]:
     return {
-        str(mode): number
-        for mode, raw in _dict(value).items()
-        if (number := _float(raw)) is not None
+        mode: number
+        for raw_mode, raw in _dict(value).items()
+        if (mode := clean_text(raw_mode)) is not None
+        and (number := _float(raw, SETPOINT_BOUNDS_C, key)) is not None
     }
 
 
@@ -183,9 +214,9 @@ class IndoorUnitStatus:
         unrecognized: dict[str, str] = {}
         return cls(
             mode=_enum(OperationMode, raw, "mode", unrecognized),
-            sp_heat=_float(raw.get("spHeat")),
-            sp_cool=_float(raw.get("spCool")),
-            room_temp=_float(raw.get("roomTemp")),
+            sp_heat=_float(raw.get("spHeat"), SETPOINT_BOUNDS_C, "spHeat"),
+            sp_cool=_float(raw.get("spCool"), SETPOINT_BOUNDS_C, "spCool"),
+            room_temp=parse_celsius(raw.get("roomTemp"), "roomTemp"),
             fan_speed=_enum(FanSpeed, raw, "fanSpeed", unrecognized),
             vane_dir=_enum(VaneDirection, raw, "vaneDir", unrecognized),
             standby=_bool(raw.get("standby")),
@@ -194,7 +225,7 @@ class IndoorUnitStatus:
             hot_adjust=_bool(raw.get("hotAdjust")),
             temp_source=_enum(TempSource, raw, "tempSource", unrecognized),
             active_thermistor=_enum(TempSource, raw, "activeThermistor", unrecognized),
-            run_test=_int(raw.get("runTest")),
+            run_test=_int(raw.get("runTest"), COUNTER_BOUNDS, "runTest"),
             unrecognized=unrecognized,
         )
 
@@ -234,7 +265,9 @@ class IndoorUnitProfile:
             return _bool(raw.get(key)) is True
 
         return cls(
-            number_of_fan_speeds=_int(raw.get("numberOfFanSpeeds")),
+            number_of_fan_speeds=_int(
+                raw.get("numberOfFanSpeeds"), FAN_SPEED_COUNT_BOUNDS, "numberOfFanSpeeds"
+            ),
             has_fan_speed_auto=flag("hasFanSpeedAuto"),
             has_vane_dir=flag("hasVaneDir"),
             has_vane_swing=flag("hasVaneSwing"),
@@ -249,8 +282,8 @@ class IndoorUnitProfile:
             has_standby=flag("hasStandby"),
             has_initial_settings=flag("hasInitialSettings"),
             has_mode_test=flag("hasModeTest"),
-            minimum_setpoints=_setpoint_map(raw.get("minimumSetPoints")),
-            maximum_setpoints=_setpoint_map(raw.get("maximumSetPoints")),
+            minimum_setpoints=_setpoint_map(raw.get("minimumSetPoints"), "minimumSetPoints"),
+            maximum_setpoints=_setpoint_map(raw.get("maximumSetPoints"), "maximumSetPoints"),
         )
 
 
@@ -279,11 +312,15 @@ class AdapterStatus:
             auto_mode_prevention=_bool(raw.get("autoModePrevention")),
             user_has_mode_dry=_bool(raw.get("userHasModeDry")),
             user_has_mode_heat=_bool(raw.get("userHasModeHeat")),
-            wifi_rssi=_int(station_mode.get("RSSI")),
+            wifi_rssi=_int(station_mode.get("RSSI"), DBM_BOUNDS, "RSSI"),
             run_state=_str(raw.get("runState")),
-            room_temp_offset=_float(raw.get("roomTempOffset")),
-            user_min_cool_setpoint=_float(raw.get("userMinCoolSetPoint")),
-            user_max_heat_setpoint=_float(raw.get("userMaxHeatSetPoint")),
+            room_temp_offset=_float(raw.get("roomTempOffset"), OFFSET_BOUNDS_C, "roomTempOffset"),
+            user_min_cool_setpoint=_float(
+                raw.get("userMinCoolSetPoint"), SETPOINT_BOUNDS_C, "userMinCoolSetPoint"
+            ),
+            user_max_heat_setpoint=_float(
+                raw.get("userMaxHeatSetPoint"), SETPOINT_BOUNDS_C, "userMaxHeatSetPoint"
+            ),
             led_disabled=_bool(raw.get("ledDisabled")),
             name=_str(raw.get("name")),
         )
@@ -308,17 +345,18 @@ def parse_sensors(raw: Any) -> tuple[WirelessSensor, ...]:
     for slot_key, slot_raw in sorted(_dict(raw).items()):
         slot = _dict(slot_raw)
         uuid = _str(slot.get("uuid"))
-        if not uuid or not slot_key.isdigit():
+        # Slots are "0".."3" (§6.5); `isdigit` alone would accept "²", which `int` refuses.
+        if not uuid or not (slot_key.isascii() and slot_key.isdigit() and len(slot_key) <= 2):
             continue
         sensors.append(
             WirelessSensor(
                 slot=int(slot_key),
                 uuid=uuid,
-                temperature=_float(slot.get("temperature")),
-                humidity=_float(slot.get("humidity")),
-                battery=_int(slot.get("battery")),
-                rssi=_int(slot.get("rssi")),
-                tx_power=_int(slot.get("txPower")),
+                temperature=parse_celsius(slot.get("temperature"), "sensors.temperature"),
+                humidity=_float(slot.get("humidity"), PERCENT_BOUNDS, "sensors.humidity"),
+                battery=_int(slot.get("battery"), PERCENT_BOUNDS, "sensors.battery"),
+                rssi=_int(slot.get("rssi"), DBM_BOUNDS, "sensors.rssi"),
+                tx_power=_int(slot.get("txPower"), DBM_BOUNDS, "sensors.txPower"),
             )
         )
     return tuple(sensors)
@@ -339,9 +377,9 @@ class Mhk2Status:
             return None
         status = raw["status"]
         parsed = cls(
-            indoor_humidity=_float(status.get("indoorHumid")),
-            outdoor_temperature=_float(status.get("outdoorTemp")),
-            outdoor_humidity=_float(status.get("outdoorHumid")),
+            indoor_humidity=_float(status.get("indoorHumid"), PERCENT_BOUNDS, "indoorHumid"),
+            outdoor_temperature=parse_celsius(status.get("outdoorTemp"), "outdoorTemp"),
+            outdoor_humidity=_float(status.get("outdoorHumid"), PERCENT_BOUNDS, "outdoorHumid"),
         )
         # pykumo only counts an MHK2 as present when it reports indoor humidity (§9.1 step 5).
         return None if parsed.indoor_humidity is None else parsed
@@ -491,26 +529,14 @@ def round_setpoint(value: float) -> float:
 # --- aggregates ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class IndoorUnitState:
-    """Everything known about one indoor unit after a poll."""
+class _PairedSensors:
+    """Readings of the wireless sensors paired with an adapter, and the adapter's WiFi.
 
-    serial: str
-    name: str
-    status: IndoorUnitStatus
-    profile: IndoorUnitProfile
+    Each reading is the first paired sensor's that is known (pykumo's order, §9.1).
+    """
+
+    sensors: tuple[WirelessSensor, ...]
     adapter: AdapterStatus | None
-    capabilities: Capabilities
-    sensors: tuple[WirelessSensor, ...] = ()
-    mhk2: Mhk2Status | None = None
-
-    @property
-    def humidity(self) -> float | None:
-        """First sensor humidity, else the MHK2's indoor humidity (pykumo order, §9.1)."""
-        for sensor in self.sensors:
-            if sensor.humidity is not None:
-                return sensor.humidity
-        return self.mhk2.indoor_humidity if self.mhk2 else None
 
     @property
     def sensor_temperature(self) -> float | None:
@@ -528,9 +554,35 @@ class IndoorUnitState:
         return next((s.rssi for s in self.sensors if s.rssi is not None), None)
 
     @property
+    def sensor_humidity(self) -> float | None:
+        """First wireless-sensor humidity (%)."""
+        return next((s.humidity for s in self.sensors if s.humidity is not None), None)
+
+    @property
     def wifi_rssi(self) -> int | None:
         """Adapter WiFi signal strength (dBm)."""
         return self.adapter.wifi_rssi if self.adapter else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndoorUnitState(_PairedSensors):
+    """Everything known about one indoor unit after a poll."""
+
+    serial: str
+    name: str
+    status: IndoorUnitStatus
+    profile: IndoorUnitProfile
+    adapter: AdapterStatus | None
+    capabilities: Capabilities
+    sensors: tuple[WirelessSensor, ...] = ()
+    mhk2: Mhk2Status | None = None
+
+    @property
+    def humidity(self) -> float | None:
+        """First sensor humidity, else the MHK2's indoor humidity (pykumo order, §9.1)."""
+        if (humidity := self.sensor_humidity) is not None:
+            return humidity
+        return self.mhk2.indoor_humidity if self.mhk2 else None
 
     @property
     def has_humidity(self) -> bool:
@@ -539,7 +591,7 @@ class IndoorUnitState:
 
 
 @dataclass(frozen=True, kw_only=True)
-class StationState:
+class StationState(_PairedSensors):
     """A Kumo Station (§10): outdoor air temperature, paired sensors, adapter WiFi."""
 
     serial: str
@@ -549,11 +601,6 @@ class StationState:
     adapter: AdapterStatus | None = None
 
     @property
-    def wifi_rssi(self) -> int | None:
-        """Adapter WiFi signal strength (dBm)."""
-        return self.adapter.wifi_rssi if self.adapter else None
-
-    @property
     def humidity(self) -> float | None:
         """First sensor humidity."""
-        return next((s.humidity for s in self.sensors if s.humidity is not None), None)
+        return self.sensor_humidity

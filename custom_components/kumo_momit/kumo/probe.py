@@ -38,16 +38,21 @@ async def probe(
     address: str,
     credentials: KumoCredentials,
     *,
-    # Per-socket connect/read timeouts of the one request (not a deadline around the call).
+    # The deadline of the one request, which also bounds its connect and read timeouts.
     timeout: float = DEFAULT_PROBE_TIMEOUT,  # noqa: ASYNC109
 ) -> ProbeResult:
     """Check whether the unit owning `credentials` answers at `address` (§11).
 
-    One signed status read, one attempt, no retries, no reboot: discovery may probe many
-    addresses, and must stay cheap for each of them. `session` None: an own one for the call.
+    One signed status read, one attempt, no retries, no reboot, finished within `timeout`
+    seconds whatever the other end does: discovery may probe many addresses, and must stay
+    cheap for each of them. `session` None: an own one for the call.
     """
     options = KumoClientOptions(
-        connect_timeout=timeout, read_timeout=timeout, attempts=1, auth_attempts=1
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        deadline=timeout,
+        attempts=1,
+        auth_attempts=1,
     )
     async with KumoUnitClient(session, address, credentials, options=options) as client:
         try:

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from ._values import (
     clean_crypto_serial,
+    clean_label,
     clean_password,
     clean_text,
     normalize_address,
@@ -184,16 +185,16 @@ class KumoUnitRecord:
         kind = clean_text(data.get("kind"))
         record = cls(
             serial=serial,
-            name=clean_text(data.get("name")),
+            name=clean_label(data.get("name")),
             kind=KumoUnitKind(kind) if kind in _KIND_VALUES else KumoUnitKind.INDOOR_UNIT,
             mac=normalize_mac(data.get("mac")),
             address=normalize_address(data.get("address")),
             password_b64=clean_password(data.get("password")),
             crypto_serial_hex=clean_crypto_serial(data.get("crypto_serial")),
-            model=clean_text(data.get("model")),
-            firmware=clean_text(data.get("firmware")),
-            site_name=clean_text(data.get("site")),
-            group_name=clean_text(data.get("group")),
+            model=clean_label(data.get("model")),
+            firmware=clean_label(data.get("firmware")),
+            site_name=clean_label(data.get("site")),
+            group_name=clean_label(data.get("group")),
         )
         # A source only stands next to a value (kind always has a value).
         present = {

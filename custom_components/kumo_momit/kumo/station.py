@@ -36,7 +36,7 @@ class KumoStation(KumoPoller):
         self._state = StationState(
             serial=self.serial,
             name=self.name,
-            outdoor_temperature=parse_celsius(reply["eqc"]["oat"]),
+            outdoor_temperature=parse_celsius(reply["eqc"]["oat"], "eqc.oat"),
             sensors=self._sensors,
             adapter=self._adapter,
         )

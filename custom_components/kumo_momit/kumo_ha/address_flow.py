@@ -11,10 +11,10 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResu
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import SelectOptionDict, SelectSelector, SelectSelectorConfig
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
-import voluptuous as vol
 
+from ..compat import vol
 from ..const import CONF_SERIAL, FAMILY_KUMO, LOGGER
-from ..data import async_family_entries
+from ..data import async_family_entries, async_update_entry
 from ..kumo import (
     FieldSource,
     KumoUnitRecord,
@@ -24,8 +24,20 @@ from ..kumo import (
     normalize_mac,
 )
 from .const import CONF_ADDRESS
-from .data import ADDRESS, MAC_AND_ADDRESS, async_store_unit, stored_units
+from .data import (
+    ADDRESS,
+    MAC_AND_ADDRESS,
+    async_store_unit,
+    deleted_units,
+    stored_units,
+    units_change,
+)
 from .flow_helpers import async_record_dhcp_sighting, async_validate_address
+
+
+def _found_at(unit: KumoUnitRecord) -> dict[str, str]:
+    """Placeholders of a DHCP confirmation: the unit and where it answered."""
+    return {"name": unit.display_name, "address": unit.address or ""}
 
 
 class KumoAddressSteps(ConfigFlow):
@@ -98,6 +110,10 @@ class KumoAddressSteps(ConfigFlow):
         if known:
             await self._async_follow_to(known, ip)
             return self.async_abort(reason="already_configured")
+        for entry in kumo_entries:
+            kept = next((u for u in deleted_units(entry.data) if u.mac == mac), None)
+            if kept is not None and kept.has_secrets:
+                return await self._async_offer_deleted_unit(entry, kept, ip)
         # Not a known MAC: it may be a unit of a configured account whose MAC the cloud did not
         # give; only its own secrets can tell (one probe per such unit).
         session = async_get_clientsession(self.hass)
@@ -136,18 +152,52 @@ class KumoAddressSteps(ConfigFlow):
             ):
                 LOGGER.info("%s moved to a new address", unit.display_name)
 
+    async def _async_offer_deleted_unit(
+        self, entry: ConfigEntry, unit: KumoUnitRecord, ip: str
+    ) -> ConfigFlowResult:
+        """A deleted unit is on the network again: offer it back once its kept keys work."""
+        session = async_get_clientsession(self.hass)
+        check = await async_check_address(session, unit, ip, source=FieldSource.DHCP)
+        if check.result is not ProbeResult.MATCH:
+            return self.async_abort(reason="not_kumo_unit")
+        self._dhcp_unit, self._dhcp_entry = check.unit, entry
+        self.context["title_placeholders"] = {"name": unit.display_name}
+        return await self.async_step_dhcp_restore()
+
+    async def async_step_dhcp_restore(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm bringing back a deleted unit, with the keys kept for it."""
+        unit, entry = self._dhcp_found()
+        if user_input is not None:
+            # The kept record, at the address the probe just confirmed.
+            kept = [u for u in deleted_units(entry.data) if u.serial != unit.serial]
+            async_update_entry(
+                self.hass,
+                entry,
+                data=units_change([*stored_units(entry.data), unit], deleted=kept),
+            )
+            return self.async_abort(reason="unit_restored")
+        return self.async_show_form(
+            step_id="dhcp_restore", description_placeholders=_found_at(unit)
+        )
+
+    def _dhcp_found(self) -> tuple[KumoUnitRecord, ConfigEntry]:
+        """The unit DHCP found (at its new address) and the entry it belongs to."""
+        unit, entry = self._dhcp_unit, self._dhcp_entry
+        assert unit is not None
+        assert entry is not None
+        return unit, entry
+
     async def async_step_dhcp_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Confirm the address found for a unit of a configured account."""
-        unit, entry = self._dhcp_unit, self._dhcp_entry
-        assert unit is not None
-        assert entry is not None
+        unit, entry = self._dhcp_found()
         if user_input is not None:
             if not async_store_unit(self.hass, entry, unit, MAC_AND_ADDRESS):
                 return self.async_abort(reason="unit_gone")
             return self.async_abort(reason="address_updated")
         return self.async_show_form(
-            step_id="dhcp_confirm",
-            description_placeholders={"name": unit.display_name, "address": unit.address or ""},
+            step_id="dhcp_confirm", description_placeholders=_found_at(unit)
         )

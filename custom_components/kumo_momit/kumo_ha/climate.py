@@ -24,6 +24,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
+from ..compat import with_pre_native_temperature_names
 from ..const import DOMAIN
 from ..kumo import (
     Capabilities,
@@ -47,6 +48,7 @@ from .climate_modes import (
 from .coordinator import KumoIndoorCoordinator
 from .data import KumoRuntimeData
 from .entity import KumoEntity
+from .room_sensor import TemperatureSourceAttributes
 
 
 @callback
@@ -61,7 +63,10 @@ def async_setup_kumo_climates(
     )
 
 
-class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntity):
+@with_pre_native_temperature_names
+class KumoClimate(
+    TemperatureSourceAttributes, KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntity
+):
     """A Kumo indoor unit.
 
     Setpoints are °C on the wire. With Home Assistant in °F the entity works in whole °F
@@ -83,14 +88,9 @@ class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntit
     # --- unit conversion -----------------------------------------------------------------
 
     @property
-    def temperature_unit(self) -> str:
-        """The unit of every temperature this entity reports (HA ≤ 2026.10 name)."""
-        return UnitOfTemperature.FAHRENHEIT if self._fahrenheit else UnitOfTemperature.CELSIUS
-
-    @property
     def native_temperature_unit(self) -> str:
-        """The same, under the HA ≥ 2026.11 name."""
-        return self.temperature_unit
+        """The unit of every temperature this entity reports."""
+        return UnitOfTemperature.FAHRENHEIT if self._fahrenheit else UnitOfTemperature.CELSIUS
 
     def _setpoint_out(self, celsius: float | None) -> float | None:
         if celsius is None:
@@ -181,17 +181,12 @@ class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntit
         return unit_action(self._state.status)
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """Room temperature as the unit uses it for control."""
         celsius = self._state.status.room_temp
         if celsius is None or not self._fahrenheit:
             return celsius
         return round(celsius * 9 / 5 + 32, 1)
-
-    @property
-    def native_current_temperature(self) -> float | None:
-        """HA ≥ 2026.11 name."""
-        return self.current_temperature
 
     @property
     def current_humidity(self) -> float | None:
@@ -200,7 +195,7 @@ class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntit
         return None if humidity is None else round(humidity, 1)
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The setpoint of the current single-setpoint mode."""
         status = self._state.status
         mode = status.mode
@@ -213,12 +208,7 @@ class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntit
         return None
 
     @property
-    def native_target_temperature(self) -> float | None:
-        """HA ≥ 2026.11 name."""
-        return self.target_temperature
-
-    @property
-    def target_temperature_low(self) -> float | None:
+    def native_target_temperature_low(self) -> float | None:
         """Heating setpoint of the heat/cool range."""
         mode = self._mode
         if mode is None or not mode.is_auto:
@@ -226,22 +216,12 @@ class KumoClimate(KumoEntity[KumoIndoorCoordinator], ClimateEntity, RestoreEntit
         return self._setpoint_out(self._state.status.sp_heat)
 
     @property
-    def native_target_temperature_low(self) -> float | None:
-        """HA ≥ 2026.11 name."""
-        return self.target_temperature_low
-
-    @property
-    def target_temperature_high(self) -> float | None:
+    def native_target_temperature_high(self) -> float | None:
         """Cooling setpoint of the heat/cool range."""
         mode = self._mode
         if mode is None or not mode.is_auto:
             return None
         return self._setpoint_out(self._state.status.sp_cool)
-
-    @property
-    def native_target_temperature_high(self) -> float | None:
-        """HA ≥ 2026.11 name."""
-        return self.target_temperature_high
 
     def _limits(self) -> SetpointRange | None:
         caps = self._capabilities

@@ -12,8 +12,8 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
-import voluptuous as vol
 
+from ..compat import vol
 from ..const import CONF_FAMILY, FAMILY_KUMO
 from ..data import async_update_entry, storable
 from ..kumo import KumoCloudEndpoints, KumoUnitRecord
@@ -103,17 +103,19 @@ class KumoAccountSteps(ConfigFlow):
                 TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
             ),
         }
-        if self.show_advanced_options:
-            schema[vol.Optional(CONF_CLOUD_SERVERS)] = section(
-                vol.Schema(
-                    {
-                        vol.Optional(CONF_V3_BASE_URL, default=self._endpoints.v3): str,
-                        vol.Optional(CONF_V2_BASE_URL, default=self._endpoints.v2_legacy): str,
-                        vol.Optional(CONF_V2_CA_BASE_URL, default=self._endpoints.v2_canada): str,
-                    }
-                ),
-                {"collapsed": True},
-            )
+        # The servers are for a test server or a proxy: a collapsed section with the real hosts
+        # filled in, which nobody has to open (HA's advice since show_advanced_options was
+        # deprecated in 2026.10). Left out of a submission, the real hosts are used.
+        schema[vol.Optional(CONF_CLOUD_SERVERS)] = section(
+            vol.Schema(
+                {
+                    vol.Optional(CONF_V3_BASE_URL, default=self._endpoints.v3): str,
+                    vol.Optional(CONF_V2_BASE_URL, default=self._endpoints.v2_legacy): str,
+                    vol.Optional(CONF_V2_CA_BASE_URL, default=self._endpoints.v2_canada): str,
+                }
+            ),
+            {"collapsed": True},
+        )
         return self.async_show_form(
             step_id="kumo",
             data_schema=vol.Schema(schema),

@@ -13,10 +13,12 @@ CONF_CRYPTO_SERIAL: Final = "crypto_serial"
 CONF_V3_BASE_URL: Final = "v3_base_url"
 CONF_V2_BASE_URL: Final = "v2_base_url"
 CONF_V2_CA_BASE_URL: Final = "v2_ca_base_url"
-# The collapsed form section holding the three server URLs (advanced mode).
+# The collapsed form section holding the three server URLs (a test server or a proxy).
 CONF_CLOUD_SERVERS: Final = "cloud_servers"
 # "Finish this unit later" (through its repair issue).
 CONF_SKIP: Final = "skip"
+# Units whose device the user deleted: kept with their keys, MAC and address, out of sight.
+CONF_DELETED_UNITS: Final = "deleted_units"
 
 # --- options -------------------------------------------------------------------------------
 CONF_SCAN_INTERVAL: Final = "scan_interval"
@@ -24,12 +26,26 @@ CONF_REFRESH_FROM_CLOUD: Final = "refresh_from_cloud"
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
 MIN_SCAN_INTERVAL_S: Final = 15
 MAX_SCAN_INTERVAL_S: Final = 300
+# Serial -> entity id of the Home Assistant temperature sensor the unit regulates on.
+CONF_ROOM_SENSORS: Final = "room_sensors"
+# Option form fields: which unit, which sensor, which deleted units to forget.
+CONF_UNIT: Final = "unit"
+CONF_ROOM_SENSOR: Final = "room_sensor"
+CONF_FORGET: Final = "forget"
 
 # --- polling and commands ------------------------------------------------------------------
 # A unit rides through this many failed polls in a row before its entities go unavailable.
 KUMO_TRANSIENT_FAILURES: Final = 1
 # A burst of commands ends in one confirming status read this long after the last one.
 REFRESH_COOLDOWN_S: Final = 1.5
+
+# --- regulating on a Home Assistant temperature sensor (kumo.md §6.1) ---------------------------
+# The adapter wants an injected room temperature again about every 20 s, else it falls back.
+ROOM_SENSOR_KEEP_ALIVE: Final = timedelta(seconds=20)
+# A sensor that has not reported for this long no longer regulates a room.
+ROOM_SENSOR_STALE_AFTER: Final = timedelta(hours=1)
+# Changes closer together than this wait: a chatty sensor must not flood the adapter.
+ROOM_SENSOR_MIN_GAP: Final = timedelta(seconds=5)
 
 # hass-kumo's cache of units, in the Home Assistant config folder.
 KUMO_CACHE_FILENAME: Final = "kumo_cache.json"

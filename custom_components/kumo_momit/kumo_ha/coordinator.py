@@ -12,7 +12,7 @@ import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -162,6 +162,16 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
                 translation_key=f"{_kumo_failure_key(err)}_command",
                 translation_placeholders={"name": self.unit.display_name, "error": str(err)},
             ) from err
+
+    @callback
+    def async_show_state(self, state: IndoorUnitState) -> None:
+        """Show a state the unit was just sent (an injected room temperature) right away.
+
+        Unlike `async_set_updated_data` this keeps the poll schedule: a keep-alive every 20 s
+        would otherwise push the next poll back for ever.
+        """
+        self.data = state
+        self.async_update_listeners()
 
 
 class KumoStationCoordinator(_KumoCoordinator[StationState]):

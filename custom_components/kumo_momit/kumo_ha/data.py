@@ -11,11 +11,12 @@ from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant, callback
 
 from ..data import DataChange, async_update_entry
-from ..kumo import KumoUnitRecord, merge_unit_records
-from .const import CONF_UNITS
+from ..kumo import KumoUnitRecord, merge_unit_record, merge_unit_records
+from .const import CONF_DELETED_UNITS, CONF_UNITS
 
 if TYPE_CHECKING:
     from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
+    from .room_sensor import RoomSensorFeed
 
 
 @dataclass
@@ -24,6 +25,8 @@ class KumoRuntimeData:
 
     indoor_units: dict[str, KumoIndoorCoordinator] = field(default_factory=dict)
     stations: dict[str, KumoStationCoordinator] = field(default_factory=dict)
+    # Indoor units regulating on a Home Assistant sensor, by serial.
+    room_sensors: dict[str, RoomSensorFeed] = field(default_factory=dict)
 
     @property
     def coordinators(self) -> list[KumoIndoorCoordinator | KumoStationCoordinator]:
@@ -96,6 +99,51 @@ def async_store_unit(
     return True
 
 
+def deleted_units(data: Mapping[str, Any]) -> list[KumoUnitRecord]:
+    """Units whose device was deleted, kept out of sight with their keys, MAC and address."""
+    return [KumoUnitRecord.from_storage(raw) for raw in data.get(CONF_DELETED_UNITS, [])]
+
+
+def restore_deleted(
+    units: Iterable[KumoUnitRecord], deleted: Iterable[KumoUnitRecord]
+) -> tuple[list[KumoUnitRecord], list[KumoUnitRecord]]:
+    """A deleted unit listed again comes back with what was kept (keys, address, MAC).
+
+    The kept record is the known one: its keys and address win, names follow the newcomer.
+    Returns the units and the deleted units still out of sight.
+    """
+    kept = {unit.serial: unit for unit in deleted}
+    restored = [merge_unit_record(kept[u.serial], u) if u.serial in kept else u for u in units]
+    live = {unit.serial for unit in restored}
+    return restored, [unit for unit in kept.values() if unit.serial not in live]
+
+
+def _with_units(
+    data: Mapping[str, Any], units: Iterable[KumoUnitRecord], deleted: list[KumoUnitRecord]
+) -> dict[str, Any]:
+    changed = {**data, CONF_UNITS: units_for_storage(units)}
+    changed.pop(CONF_DELETED_UNITS, None)
+    if deleted:
+        changed[CONF_DELETED_UNITS] = units_for_storage(deleted)
+    return changed
+
+
+def units_change(
+    units: Iterable[KumoUnitRecord], *, deleted: Iterable[KumoUnitRecord] | None = None
+) -> DataChange:
+    """The entry change that replaces its units by `units`, a list just made over the entry as
+    it is (a restored unit, an import planned at its confirmation). Deleted units listed again
+    come back with their kept keys; `deleted` (default: the entry's) stay out of sight."""
+    new_units = list(units)
+    new_deleted = None if deleted is None else list(deleted)
+
+    def change(data: Mapping[str, Any]) -> dict[str, Any]:
+        kept = deleted_units(data) if new_deleted is None else new_deleted
+        return _with_units(data, *restore_deleted(new_units, kept))
+
+    return change
+
+
 def cloud_units_change(
     refreshed: Iterable[KumoUnitRecord],
     asked_with: Collection[str],
@@ -106,32 +154,20 @@ def cloud_units_change(
 
     `refreshed` was built from the units stored when the cloud was asked (serials
     `asked_with`). Keys and addresses saved since then win over it, as the merge rules keep
-    local facts; a unit whose device was deleted since then is not brought back. Units the
-    cloud lists that were not stored when it was asked are new, and added. For a refresh and a
-    reauth (which also saves the new `password`).
+    local facts; a unit whose device was deleted since then stays deleted. Units the cloud
+    lists that were not stored when it was asked are new, or come back from an earlier
+    deletion with their kept keys. For a refresh and a reauth (which also saves `password`).
     """
     cloud_units = list(refreshed)
 
     def change(data: Mapping[str, Any]) -> dict[str, Any]:
         current = stored_units(data)
-        deleted = set(asked_with) - {unit.serial for unit in current}
-        merged = merge_unit_records(current, [u for u in cloud_units if u.serial not in deleted])
-        changed = {**data, CONF_UNITS: units_for_storage(merged)}
+        deleted_meanwhile = set(asked_with) - {unit.serial for unit in current}
+        listed = [unit for unit in cloud_units if unit.serial not in deleted_meanwhile]
+        merged = merge_unit_records(current, listed)
+        changed = _with_units(data, *restore_deleted(merged, deleted_units(data)))
         if password is not None:
             changed[CONF_PASSWORD] = password
         return changed
 
     return change
-
-
-@callback
-def async_drop_units(
-    hass: HomeAssistant, entry: ConfigEntry[Any], serials: Collection[str]
-) -> None:
-    """Remove units from the entry (their devices were deleted)."""
-
-    def change(data: Mapping[str, Any]) -> dict[str, Any]:
-        units = [unit for unit in stored_units(data) if unit.serial not in serials]
-        return {**data, CONF_UNITS: units_for_storage(units)}
-
-    async_update_entry(hass, entry, data=change)

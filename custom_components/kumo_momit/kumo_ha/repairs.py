@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import FlowResult
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
-import voluptuous as vol
 
+from ..compat import RepairsFlowResult, vol
 from ..const import DOMAIN
 from ..kumo import KumoUnitRecord
 from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
@@ -73,7 +72,7 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
         # The entry reloads on change (update listener); the issue is then re-evaluated.
         return entry is not None and async_store_unit(self.hass, entry, updated, facts)
 
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Route to the missing piece."""
         unit = self._unit()
         if unit is None:
@@ -82,7 +81,9 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
             return await self.async_step_secrets()
         return await self.async_step_address()
 
-    async def async_step_secrets(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_secrets(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """Password and crypto serial (e.g. from the hass-kumo cache or the installer)."""
         unit = self._unit()
         if unit is None:
@@ -110,7 +111,9 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
             description_placeholders={"name": unit.display_name},
         )
 
-    async def async_step_address(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_address(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """The unit's LAN address, confirmed by a signed probe."""
         unit = self._unit()
         if unit is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +39,6 @@ class KumoStationSensorDescription(SensorEntityDescription):
 
 def _rounded(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
-
-
-def _first_known[T](values: Iterable[T | None]) -> T | None:
-    """The first paired sensor's reading that is known (as IndoorUnitState reads its sensors)."""
-    return next((value for value in values if value is not None), None)
 
 
 UNIT_SENSORS: tuple[KumoUnitSensorDescription, ...] = (
@@ -101,8 +96,8 @@ STATION_SENSORS: tuple[KumoStationSensorDescription, ...] = (
     KumoStationSensorDescription(
         key="sensor_temperature",
         translation_key="sensor_temperature",
-        value_fn=lambda s: _rounded(_first_known(x.temperature for x in s.sensors)),
-        exists_fn=lambda s: _first_known(x.temperature for x in s.sensors) is not None,
+        value_fn=lambda s: _rounded(s.sensor_temperature),
+        exists_fn=lambda s: s.sensor_temperature is not None,
         **TEMPERATURE,
     ),
     KumoStationSensorDescription(
@@ -114,8 +109,8 @@ STATION_SENSORS: tuple[KumoStationSensorDescription, ...] = (
     KumoStationSensorDescription(
         key="sensor_battery",
         translation_key="sensor_battery",
-        value_fn=lambda s: _first_known(x.battery for x in s.sensors),
-        exists_fn=lambda s: _first_known(x.battery for x in s.sensors) is not None,
+        value_fn=lambda s: s.sensor_battery,
+        exists_fn=lambda s: s.sensor_battery is not None,
         **BATTERY,
     ),
     KumoStationSensorDescription(

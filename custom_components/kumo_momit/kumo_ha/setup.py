@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Set
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -15,8 +16,10 @@ from ..const import LOGGER
 from ..kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind
 from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
 from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
-from .data import KumoRuntimeData, async_drop_units, stored_units
+from .data import KumoRuntimeData, stored_units
+from .keys import async_delete_units
 from .repairs import async_delete_unit_issue, async_update_unit_issue
+from .room_sensor import RoomSensorFeed, async_watch_stray_api_source, room_sensor_of
 from .settings import kumo_settings
 
 if TYPE_CHECKING:
@@ -55,6 +58,23 @@ async def async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEntr
             )
     await _async_first_refresh(runtime)
     entry.runtime_data = runtime
+    _async_start_room_sensors(hass, entry, runtime)
+
+
+@callback
+def _async_start_room_sensors(
+    hass: HomeAssistant, entry: KumoMomitConfigEntry, runtime: KumoRuntimeData
+) -> None:
+    """Feed each unit its chosen sensor; restore units left on `api` without one (§6.1)."""
+    for serial, coordinator in runtime.indoor_units.items():
+        if room_sensor_of(entry, serial) is None:
+            entry.async_on_unload(async_watch_stray_api_source(hass, entry, coordinator))
+            continue
+        feed = RoomSensorFeed(hass, entry, coordinator)
+        runtime.room_sensors[serial] = feed
+        feed.async_start()
+        # Unloading (also: the option cleared, which reloads) gives the unit its sensor back.
+        entry.async_on_unload(partial(feed.async_stop, restore=True))
 
 
 async def _async_first_refresh(runtime: KumoRuntimeData) -> None:
@@ -78,10 +98,20 @@ async def _async_first_refresh(runtime: KumoRuntimeData) -> None:
             )
 
 
-def async_remove_kumo_units(
-    hass: HomeAssistant, entry: KumoMomitConfigEntry, device_ids: Set[str]
+async def async_remove_kumo_units(
+    hass: HomeAssistant,
+    entry: KumoMomitConfigEntry,
+    device_ids: Set[str],
+    runtime: KumoRuntimeData | None,
 ) -> None:
-    """Drop the units of a deleted device from the entry, with their repair issue."""
+    """A deleted device's unit goes out of sight with its repair issue; its keys stay.
+
+    A unit regulating on a Home Assistant sensor gets its own sensor back first (`runtime`:
+    the loaded entry's, None while it is not loaded).
+    """
+    feeds = runtime.room_sensors if runtime is not None else {}
     for serial in device_ids:
+        if (feed := feeds.pop(serial, None)) is not None:
+            await feed.async_stop(restore=True)
         async_delete_unit_issue(hass, entry, serial)
-    async_drop_units(hass, entry, device_ids)
+    async_delete_units(hass, entry, set(device_ids))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .models import NodeListing
+from .errors import MomitProtocolError
+from .models import MAX_LISTING_BYTES, NodeListing
 
 _HREF = re.compile(r"<([^>]*)>")
 # `obs` as a bare attribute somewhere in an entry's attribute text (RFC 7641 §6).
@@ -20,9 +21,11 @@ _OBS = re.compile(r";\s*obs\s*(?=[;,]|$)")
 def parse_listing(payload: bytes) -> NodeListing:
     """Extract hrefs (in listing order, duplicates kept) and the observable ones.
 
-    Never raises: a body without any `<...>` simply yields an empty listing, which no caller
-    mistakes for an AC controller.
+    A body without any `<...>` simply yields an empty listing, which no caller mistakes for an
+    AC controller. Raises MomitProtocolError only for a body over `MAX_LISTING_BYTES`.
     """
+    if len(payload) > MAX_LISTING_BYTES:
+        raise MomitProtocolError(f"listing of {len(payload)} bytes (at most {MAX_LISTING_BYTES})")
     text = payload.decode("utf-8", errors="replace")
     matches = list(_HREF.finditer(text))
     hrefs: list[str] = []

@@ -12,14 +12,22 @@ Rules from the protocol notes (§7, §9.3) this follows:
   slot on the node.
 * `ClientObservation.cancel()` only acts locally in aiocoap 0.4.17 [LAB]; the node's slot is
   freed when its next CON notification is not acknowledged (after the link's socket closed).
-* Silence (no notification for `silence_timeout_s`) is treated like a lost observation: the node
-  may have rebooted (observers lost) or the NAT mapping expired after 5 idle minutes [INF, §1.2].
+* A node that reboots, or loses power for a few seconds, forgets its observers without telling
+  anyone [INF, §7]: from the client's side the observation just goes quiet, exactly like a
+  resource that does not change. So a resource quiet for `refresh_interval_s` is registered
+  again at once (RFC 7641 §3.3.1: re-registering refreshes the observation and returns the
+  current state). Push stays up if the node answers; if it does not, push is down (poll
+  meanwhile) and registration is retried with back-off. This bounds how stale the state can be
+  to `refresh_interval_s` plus one registration, at the cost of one request per quiet resource
+  per interval; a resource that notifies costs nothing.
+* Silence for `silence_timeout_s` (when that is the shorter of the two) is treated like a lost
+  observation instead: push down first, then re-registration with back-off.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 import logging
 from typing import Any
@@ -27,7 +35,7 @@ from typing import Any
 import aiocoap
 from aiocoap import error as coap_error
 
-from ._transport import MomitTiming, NodeLink, await_response
+from ._transport import MomitTiming, NodeLink, await_response, describe_error
 from .errors import MomitConnectionError, MomitError, MomitProtocolError, MomitValidationError
 
 _LOGGER = logging.getLogger(__name__)
@@ -72,6 +80,13 @@ class ObserveSettings:
     """Retransmission of the registration request."""
     silence_timeout_s: float
     backoff: Backoff
+    refresh_interval_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.silence_timeout_s <= 0 or (
+            self.refresh_interval_s is not None and self.refresh_interval_s <= 0
+        ):
+            raise MomitValidationError(f"invalid observe settings {self}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,8 +97,9 @@ class ObserveCallbacks:
     """Every registration answer and notification payload."""
     on_active: Callable[[bool], None]
     """The observation became registered (True) or was lost (False)."""
-    on_connection_error: Callable[[], Awaitable[None]] | None = None
-    """The registration got no answer (e.g. to re-find a node that moved)."""
+    on_connection_error: Callable[[], None] | None = None
+    """The registration got no answer (e.g. start looking for a node that moved); must not
+    block: the observer goes on retrying meanwhile."""
 
 
 class ResourceObserver:
@@ -135,6 +151,13 @@ class ResourceObserver:
             self._callbacks.on_active(active)
 
     async def _run(self) -> None:
+        try:
+            await self._keep_observing()
+        finally:
+            # However the task ends, push through this observer no longer works.
+            self._set_active(False)
+
+    async def _keep_observing(self) -> None:
         failures = 0
         while True:
             registrations = self.registrations
@@ -144,9 +167,12 @@ class ResourceObserver:
                 _LOGGER.debug("observe %s on %s: %s", self.path, self._link.host, err)
                 self._set_active(False)
                 if self._callbacks.on_connection_error is not None:
-                    await self._callbacks.on_connection_error()
+                    self._callbacks.on_connection_error()
             except (MomitProtocolError, _ObservationLostError) as err:
                 _LOGGER.debug("observe %s on %s: %s", self.path, self._link.host, err)
+            else:
+                failures = 0
+                continue  # a refresh is due: register again at once, push stays up meanwhile
             self._set_active(False)
             if self.registrations != registrations:
                 failures = 0  # it worked for a while: start the back-off from the bottom again
@@ -155,45 +181,21 @@ class ResourceObserver:
             await asyncio.sleep(delay)
 
     async def _observe_once(self) -> None:
+        """Register, then follow the notifications until a refresh is due (returns) or the
+        observation ends (raises)."""
         message = aiocoap.Message(
             code=aiocoap.GET,
             uri=self._link.uri(self.path),
             observe=0,
             transport_tuning=self._settings.timing.tuning(),
         )
-        request = self._link.context().request(message)
+        # Block-wise notifications are completed by a capped GET of our own (`_payload_of`).
+        request = self._link.context().request(message, handle_blockwise=False)
         observation = request.observation
         assert observation is not None  # observe=0 always yields one
         try:
-            try:
-                first = await await_response(request.response, self._settings.timing.deadline_s)
-            except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
-                raise MomitConnectionError(f"no answer to the registration: {err!r}") from err
-            except coap_error.Error as err:
-                raise MomitProtocolError(f"registration failed: {err!r}") from err
-            if not first.code.is_successful():
-                raise MomitProtocolError(f"registration answered {first.code}")
-            self._callbacks.on_payload(first.payload)
-            if first.opt.observe is None:
-                raise _ObservationLostError("the node declined the observation; polling meanwhile")
-            self.registrations += 1
-            self._set_active(True)
-            silence_timeout_s = self._settings.silence_timeout_s
-            notifications = aiter(observation)
-            while True:
-                try:
-                    note = await asyncio.wait_for(anext(notifications), silence_timeout_s)
-                except StopAsyncIteration:
-                    raise _ObservationLostError("the node ended the observation") from None
-                except TimeoutError:
-                    raise _ObservationLostError(
-                        f"no notification for {silence_timeout_s} s"
-                    ) from None
-                except coap_error.Error as err:
-                    raise _ObservationLostError(f"observation failed: {err!r}") from err
-                if not note.code.is_successful():
-                    raise _ObservationLostError(f"observation ended with {note.code}")
-                self._callbacks.on_payload(note.payload)
+            await self._register(request.response)
+            await self._follow(observation)
         finally:
             if not request.response.done():
                 # Stopped (or timed out) before the registration was answered: cancelling the
@@ -202,3 +204,73 @@ class ResourceObserver:
                 request.response.add_done_callback(lambda _: _cancel(observation))
             else:
                 _cancel(observation)
+
+    async def _register(self, response: asyncio.Future[aiocoap.Message]) -> None:
+        try:
+            first = await await_response(response, self._settings.timing.deadline_s)
+        except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
+            raise MomitConnectionError(
+                f"no answer to the registration ({describe_error(err)})"
+            ) from err
+        except coap_error.Error as err:
+            raise MomitProtocolError(f"registration failed ({describe_error(err)})") from err
+        if not first.code.is_successful():
+            raise MomitProtocolError(f"registration answered {first.code}")
+        await self._deliver(first)
+        if first.opt.observe is None:
+            raise _ObservationLostError("the node declined the observation; polling meanwhile")
+        self.registrations += 1
+        self._set_active(True)
+
+    async def _follow(self, observation: Any) -> None:
+        quiet_s, refresh = self._quiet_limit()
+        notifications = aiter(observation)
+        while True:
+            try:
+                note = await asyncio.wait_for(anext(notifications), quiet_s)
+            except StopAsyncIteration:
+                raise _ObservationLostError("the node ended the observation") from None
+            except TimeoutError:
+                if refresh:
+                    _LOGGER.debug("%s quiet for %s s: registering again", self.path, quiet_s)
+                    return
+                raise _ObservationLostError(f"no notification for {quiet_s} s") from None
+            except coap_error.Error as err:
+                raise _ObservationLostError(f"observation failed ({describe_error(err)})") from err
+            if not note.code.is_successful():
+                raise _ObservationLostError(f"observation ended with {note.code}")
+            await self._deliver(note)
+
+    def _quiet_limit(self) -> tuple[float, bool]:
+        """How long a resource may stay quiet, and whether that calls for a refresh."""
+        refresh_s = self._settings.refresh_interval_s
+        if refresh_s is not None and refresh_s < self._settings.silence_timeout_s:
+            return refresh_s, True
+        return self._settings.silence_timeout_s, False
+
+    async def _deliver(self, message: aiocoap.Message) -> None:
+        """Hand one answer or notification to the owner; a bad one is skipped, not fatal."""
+        try:
+            payload = await self._payload_of(message)
+        except MomitProtocolError as err:
+            _LOGGER.warning("ignoring a notification of %s: %s", self.path, err)
+            return
+        try:
+            self._callbacks.on_payload(payload)
+        except Exception:
+            # The owner's parsers raise only typed errors and handle them; anything else is a
+            # bug, which must not end the observation (and with it push) for good.
+            _LOGGER.exception("handling a notification of %s failed", self.path)
+
+    async def _payload_of(self, message: aiocoap.Message) -> bytes:
+        block = message.opt.block2
+        if block is None or not block.more:
+            if block is not None and block.block_number != 0:
+                raise MomitProtocolError(f"notification is a lone block {block}")
+            return bytes(message.payload)
+        # Too large for one block: read the whole current representation, capped (RFC 7959
+        # §2.6 lets a client fetch the rest of a notification with plain GETs).
+        response = await self._link.get(self.path, self._settings.timing)
+        if not response.code.is_successful():
+            raise MomitProtocolError(f"reading the rest of a notification: {response.code}")
+        return bytes(response.payload)

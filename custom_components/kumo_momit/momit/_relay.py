@@ -24,9 +24,25 @@ import logging
 import socket
 from typing import Final, cast
 
+import aiocoap
+from aiocoap import error as coap_error
+
 _LOGGER = logging.getLogger(__name__)
 
 LOOPBACK: Final = "127.0.0.1"
+
+
+def decode_datagram(data: bytes) -> aiocoap.Message | None:
+    """Decode a CoAP datagram from the network; None for anything that is not valid CoAP.
+
+    aiocoap 0.4.17 raises UnicodeDecodeError (not its own error) for a string option that is
+    not UTF-8, and its UDP transport lets that escape into the event loop [LAB]: datagrams are
+    therefore checked here before aiocoap's socket ever sees them.
+    """
+    try:
+        return aiocoap.Message.decode(data)
+    except (coap_error.Error, ValueError):
+        return None
 
 
 class _Endpoint(asyncio.DatagramProtocol):
@@ -125,6 +141,9 @@ class SourcePortRelay:
         if str(source) != self._gateway_ip:
             return
         port = int(addr[1])
+        if decode_datagram(data) is None:
+            _LOGGER.debug("relay drops a datagram from %s that is not CoAP", self._gateway_ip)
+            return
         if port != self._port and port not in self.reply_ports:
             self.reply_ports.add(port)
             _LOGGER.debug(

@@ -8,7 +8,8 @@ by aiocoap.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass
 import ipaddress
 import itertools
@@ -18,8 +19,8 @@ import socket
 from typing import cast
 
 import aiocoap
-from aiocoap import error as coap_error
 
+from ._relay import decode_datagram
 from ._transport import check_host
 from .errors import MomitConnectionError
 from .models import PATH_WELL_KNOWN_CORE
@@ -56,9 +57,8 @@ class _ProbeSocket(asyncio.DatagramProtocol):
             source = source.ipv4_mapped
         if str(source) != self._gateway_ip:
             return
-        try:
-            reply = aiocoap.Message.decode(data)
-        except coap_error.Error:
+        reply = decode_datagram(data)
+        if reply is None:
             return  # not CoAP: some other service on that port
         if reply.mtype == aiocoap.CON and self.transport is not None:
             # A separate (CON) response must be acknowledged or the node retransmits it.
@@ -98,15 +98,20 @@ class _ProbeSocket(asyncio.DatagramProtocol):
             del self._pending[token]
 
 
-async def probe_ports(
+async def scan_ports(
     host: str,
     ports: Iterable[int],
     *,
     concurrency: int = 128,
     timeout_s: float = 1.5,
     attempts: int = 1,
-) -> list[ProbeReply]:
-    """Send a NON `GET /.well-known/core` to each port; return the ports that answered."""
+) -> AsyncGenerator[ProbeReply]:
+    """Send a NON `GET /.well-known/core` to each port; yield each answer as it comes.
+
+    At most `concurrency` probes are in flight, and each port costs at most `attempts`
+    datagrams: the traffic is bounded by the ports given. Leaving the iteration early (use
+    `contextlib.aclosing`) stops probing at once.
+    """
     gateway_ip = check_host(host)
     family = socket.AF_INET6 if ipaddress.ip_address(gateway_ip).version == 6 else socket.AF_INET
     loop = asyncio.get_running_loop()
@@ -118,18 +123,46 @@ async def probe_ports(
         )
     except OSError as err:
         raise MomitConnectionError(f"cannot open a scan socket: {err}") from err
-    window = asyncio.Semaphore(concurrency)
+    answers: asyncio.Queue[ProbeReply | None] = asyncio.Queue()
+    remaining = iter(ports)  # shared by the workers: each port is probed once
 
-    async def one(port: int) -> ProbeReply | None:
-        async with window:
+    async def worker() -> None:
+        for port in remaining:
             for _ in range(attempts):
                 reply = await protocol.probe(port, timeout_s)
                 if reply is not None:
-                    return reply
-            return None
+                    answers.put_nowait(reply)
+                    break
 
+    def all_probed(outcome: asyncio.Future[list[None]]) -> None:
+        if not outcome.cancelled():
+            outcome.exception()  # retrieved here; re-raised below when the scan ran to its end
+        answers.put_nowait(None)
+
+    workers = [loop.create_task(worker()) for _ in range(concurrency)]
+    finished = asyncio.gather(*workers)
+    finished.add_done_callback(all_probed)
     try:
-        results = await asyncio.gather(*(one(port) for port in ports))
+        while (reply := await answers.get()) is not None:
+            yield reply
+        await finished  # a worker's error, if any
     finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.wait(workers)
         transport.close()
-    return [reply for reply in results if reply is not None]
+
+
+async def probe_ports(
+    host: str,
+    ports: Iterable[int],
+    *,
+    concurrency: int = 128,
+    timeout_s: float = 1.5,
+    attempts: int = 1,
+) -> list[ProbeReply]:
+    """Probe every port (see `scan_ports`); return the answers in port order."""
+    scan = scan_ports(host, ports, concurrency=concurrency, timeout_s=timeout_s, attempts=attempts)
+    async with aclosing(scan):
+        replies = [reply async for reply in scan]
+    return sorted(replies, key=lambda reply: reply.port)

@@ -26,6 +26,7 @@ from aiocoap.numbers.constants import TransportTuning
 
 from ._relay import LOOPBACK, SourcePortRelay
 from .errors import MomitConnectionError, MomitProtocolError, MomitValidationError
+from .models import MAX_VALUE_BYTES
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ PROBE_TIMING: Final = MomitTiming(ack_timeout_s=1.0, max_retransmit=1)
 Home Assistant poll or config-flow probe. 1 s still leaves room for several 6LoWPAN hops with
 duty cycling (hundreds of ms each [INF]); a too-early retransmission of a GET only costs airtime.
 """
+
+LISTING_DEADLINE_S: Final = 60.0
+"""Bound of a whole `/.well-known/core` transfer: ~27 Block2 round trips over the mesh [INF];
+each block is bounded by the timing."""
 
 COMMAND_TIMING: Final = MomitTiming(ack_timeout_s=1.0, max_retransmit=2)
 """Commands: 3 transmissions (a lost datagram should not fail a user's command), a dead node
@@ -222,13 +227,63 @@ class NodeLink:
         return self._context
 
     async def get(
-        self, path: str, timing: MomitTiming, *, deadline_s: float | None = None
+        self,
+        path: str,
+        timing: MomitTiming,
+        *,
+        deadline_s: float | None = None,
+        max_bytes: int = MAX_VALUE_BYTES,
     ) -> aiocoap.Message:
-        """GET `path` (CON) and return the response, whatever its code."""
-        message = aiocoap.Message(
-            code=aiocoap.GET, uri=self.uri(path), transport_tuning=timing.tuning()
+        """GET `path` (CON) and return the response, whatever its code.
+
+        A Block2 body is fetched block by block here, not by aiocoap, so that it can be cut off:
+        more than `max_bytes` is a MomitProtocolError. `deadline_s` (default: the timing's
+        deadline) bounds the whole transfer.
+        """
+        deadline = deadline_s or timing.deadline_s
+        try:
+            async with asyncio.timeout(deadline):
+                first = await self._exchange(self._get_message(path, timing), f"GET {path}")
+                return await self._rest_of_body(first, path, timing, max_bytes)
+        except TimeoutError as err:
+            raise MomitConnectionError(
+                f"no complete answer from {self.host}:{self._port} for GET {path} "
+                f"within {deadline:.0f} s"
+            ) from err
+
+    def _get_message(
+        self, path: str, timing: MomitTiming, block: tuple[int, bool, int] | None = None
+    ) -> aiocoap.Message:
+        return aiocoap.Message(
+            code=aiocoap.GET, uri=self.uri(path), block2=block, transport_tuning=timing.tuning()
         )
-        return await self._exchange(message, f"GET {path}", deadline_s or timing.deadline_s)
+
+    async def _rest_of_body(
+        self, first: aiocoap.Message, path: str, timing: MomitTiming, max_bytes: int
+    ) -> aiocoap.Message:
+        """Fetch the remaining Block2 blocks of `first` (RFC 7959 §2.4) within `max_bytes`."""
+        block = first.opt.block2
+        body = bytearray(first.payload)
+        while block is not None and block.more:
+            if block.start != len(body) - len(first.payload) or len(first.payload) != block.size:
+                raise MomitProtocolError(f"GET {path}: inconsistent Block2 block {block}")
+            if len(body) > max_bytes:
+                break
+            following = (block.block_number + 1, False, block.size_exponent)
+            first = await self._exchange(
+                self._get_message(path, timing, following), f"GET {path} block"
+            )
+            if not first.code.is_successful() or first.opt.block2 is None:
+                raise MomitProtocolError(f"GET {path}: block answered {first.code}")
+            if first.opt.block2.block_number != following[0]:
+                raise MomitProtocolError(f"GET {path}: got block {first.opt.block2} out of order")
+            block = first.opt.block2
+            body += first.payload
+        if len(body) > max_bytes:
+            raise MomitProtocolError(f"GET {path}: answer larger than {max_bytes} bytes")
+        first.payload = bytes(body)
+        first.opt.block2 = None
+        return first
 
     async def put(
         self, path: str, payload: bytes, content_format: int, timing: MomitTiming
@@ -241,19 +296,26 @@ class NodeLink:
             content_format=content_format,
             transport_tuning=timing.tuning(),
         )
-        return await self._exchange(message, f"PUT {path}", timing.deadline_s)
+        return await self._exchange(message, f"PUT {path}")
 
-    async def _exchange(
-        self, message: aiocoap.Message, what: str, deadline_s: float
-    ) -> aiocoap.Message:
-        request = self.context().request(message)
+    async def _exchange(self, message: aiocoap.Message, what: str) -> aiocoap.Message:
+        """One CON exchange, ended by the message layer (the timing) or its safety net."""
+        tuning = message.transport_tuning
+        deadline_s = tuning.MAX_TRANSMIT_WAIT + _SAFETY_MARGIN_S
+        request = self.context().request(message, handle_blockwise=False)
         try:
             return await await_response(request.response, deadline_s)
         except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
             raise MomitConnectionError(
-                f"no answer from {self.host}:{self._port} for {what}: {err!r}"
+                f"no answer from {self.host}:{self._port} for {what} ({describe_error(err)})"
             ) from err
         except coap_error.Error as err:
             raise MomitProtocolError(
-                f"bad answer from {self.host}:{self._port} for {what}: {err!r}"
+                f"bad answer from {self.host}:{self._port} for {what} ({describe_error(err)})"
             ) from err
+
+
+def describe_error(err: BaseException) -> str:
+    """A short human description of a transport error (no Python repr)."""
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__

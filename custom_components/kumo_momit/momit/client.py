@@ -27,7 +27,14 @@ import aiocoap
 
 from ._linkformat import parse_listing
 from ._observe import Backoff, ObserveCallbacks, ObserveSettings, ResourceObserver
-from ._transport import COMMAND_TIMING, PROBE_TIMING, MomitTiming, NodeLink, check_host
+from ._transport import (
+    COMMAND_TIMING,
+    LISTING_DEADLINE_S,
+    PROBE_TIMING,
+    MomitTiming,
+    NodeLink,
+    check_host,
+)
 from .discovery import DEFAULT_SCAN, ScanOptions, find_ac_node
 from .errors import (
     MomitCommandRejectedError,
@@ -40,6 +47,7 @@ from .errors import (
 from .models import (
     CONTENT_FORMAT_LWM2M_TEXT,
     DEFAULT_LIMITS,
+    MAX_LISTING_BYTES,
     PATH_BATTERY_STATUS,
     PATH_EVENTS,
     PATH_FIRMWARE,
@@ -55,11 +63,10 @@ from .models import (
     NodeIdentity,
     NodeListing,
     RoomReading,
+    parse_identity_text,
 )
 
 _LOGGER = logging.getLogger(__name__)
-
-_LISTING_DEADLINE_S: Final = 60.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,9 +80,17 @@ class MomitClientOptions:
     """Talk through the source-port-normalising relay (§9.7); the recommended default."""
     relay_upstream_port: int = 0
     """A fixed local port lets the gateway's NAT entry survive restarts; 0 = any free port."""
+    refresh_interval_s: float | None = 50.0
+    """Register an observation again when its resource has been quiet this long (see
+    `_observe.py`): a node that rebooted or lost power for a few seconds forgot its observers
+    silently. Bounds how stale the state can be to this plus one registration (55 s with the
+    defaults), at one request per quiet resource per interval (at most 144 per hour for the
+    two); it also keeps the node's NAT mapping for our socket alive (5 min idle [INF, §1.2]).
+    None turns refreshes off (staleness then bounded by `silence_timeout_s` only)."""
     silence_timeout_s: float = 300.0
-    """Re-register an observation after this long without a notification (§7: 5-10 min);
-    that also keeps the node's NAT mapping for our socket alive (5 min idle lifetime [INF])."""
+    """Declare an observation lost (push down, poll) after this long without a notification
+    (§7: 5-10 min); only reached when it is shorter than `refresh_interval_s` or refreshes are
+    off."""
     backoff: Backoff = field(default_factory=Backoff)
     relocate_interval_s: float = 300.0
     """At most one re-discovery scan per this many seconds (§3 step 5)."""
@@ -133,6 +148,7 @@ class MomitCoolClient:
         self._relocate_lock = asyncio.Lock()
         self._last_relocate: float | None = None
         self._observers: dict[str, ResourceObserver] = {}
+        self._relocation: asyncio.Task[None] | None = None
         self._push_active = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -157,11 +173,6 @@ class MomitCoolClient:
         """Gateway ports other than `port` that answered through the relay (diagnostics, §1.2)."""
         relay = self._link.relay
         return frozenset(relay.reply_ports) if relay is not None else frozenset()
-
-    @property
-    def link(self) -> NodeLink:
-        """Internal link object; kept only until Home Assistant's diagnostics use `reply_ports`."""
-        return self._link
 
     async def connect(self) -> None:
         """Open the relay and the CoAP context; no traffic is sent."""
@@ -263,10 +274,18 @@ class MomitCoolClient:
         response = await self._get(path)
         if not response.code.is_successful():
             return None  # e.g. 4.04: this node type does not have it (/3/0/9 is AC-only)
-        return response.payload.decode("utf-8", errors="replace").strip() or None
+        try:
+            return parse_identity_text(response.payload)
+        except MomitProtocolError as err:
+            _LOGGER.warning("%s:%s %s: ignoring %s", self.host, self.port, path, err)
+            return None
 
     async def get_device_info(self) -> NodeIdentity:
-        """Read the LwM2M Device fields `/3/0/{0,1,2,3,9}`; absent ones are None."""
+        """Read the LwM2M Device fields `/3/0/{0,1,2,3,9}`.
+
+        Absent fields are None, and so are texts no registry could keep (too long, not
+        printable; a warning is logged).
+        """
         info = NodeIdentity(
             manufacturer=await self._get_text(PATH_MANUFACTURER),
             model=await self._get_text(PATH_MODEL),
@@ -280,7 +299,13 @@ class MomitCoolClient:
 
     async def get_listing(self) -> NodeListing:
         """Read and tolerantly parse `/.well-known/core` (about 27 Block2 blocks on a device)."""
-        response = await self._get(PATH_WELL_KNOWN_CORE, deadline_s=_LISTING_DEADLINE_S)
+        await self.connect()
+        response = await self._link.get(
+            PATH_WELL_KNOWN_CORE,
+            self._options.probe_timing,
+            deadline_s=LISTING_DEADLINE_S,
+            max_bytes=MAX_LISTING_BYTES,
+        )
         if not response.code.is_successful():
             raise MomitProtocolError(f"GET {PATH_WELL_KNOWN_CORE} answered {response.code}")
         return parse_listing(response.payload)
@@ -311,6 +336,7 @@ class MomitCoolClient:
         re-read shows the command applied, the command counts as done.
         """
         await self.connect()
+        sent = command.payload().decode("ascii")
         async with self._command_lock:
             try:
                 response = await self._link.put(
@@ -326,14 +352,14 @@ class MomitCoolClient:
                 except MomitError as reread_err:
                     _LOGGER.debug("re-read after a command timeout failed: %s", reread_err)
                 if state is not None and state.reflects(command):
-                    _LOGGER.debug("command %r was applied although its answer was lost", command)
+                    _LOGGER.debug("command %s was applied although its answer was lost", sent)
                     return
                 raise MomitCommandTimeoutError(
-                    f"no answer to {command.payload()!r} from {self.host}:{self.port}", state
+                    f"no answer to {sent} from {self.host}:{self.port}", state
                 ) from err
             if not response.code.is_successful():
                 raise MomitCommandRejectedError(
-                    f"{self.host}:{self.port} rejected {command.payload()!r}: {response.code}",
+                    f"{self.host}:{self.port} rejected {sent}: {response.code}",
                     str(response.code),
                 )
 
@@ -363,8 +389,9 @@ class MomitCoolClient:
             timing=self._options.probe_timing,
             silence_timeout_s=self._options.silence_timeout_s,
             backoff=self._options.backoff,
+            refresh_interval_s=self._options.refresh_interval_s,
         )
-        relocate = self._relocate_after_failure if self._options.auto_relocate else None
+        relocate = self._relocate_in_background if self._options.auto_relocate else None
         for path, deliver in (
             (PATH_EVENTS, self._deliver_state),
             (PATH_TEM_HUM_BAT, self._deliver_reading),
@@ -385,7 +412,11 @@ class MomitCoolClient:
     async def stop_push(self) -> None:
         """Stop both observations (locally; see _observe.py for what the node does)."""
         observers, self._observers = self._observers, {}
+        relocation, self._relocation = self._relocation, None
         try:
+            if relocation is not None:
+                relocation.cancel()
+                await asyncio.wait([relocation])
             for observer in observers.values():
                 await observer.stop()
         finally:
@@ -393,15 +424,19 @@ class MomitCoolClient:
 
     def _deliver_state(self, payload: bytes) -> None:
         try:
-            self._set_state(AcState.from_payload(payload))
+            state = AcState.from_payload(payload)
         except MomitProtocolError as err:
-            _LOGGER.warning("ignoring a malformed state notification: %s", err)
+            _LOGGER.warning("%s: ignoring a malformed state notification: %s", self.host, err)
+            return
+        self._set_state(state)
 
     def _deliver_reading(self, payload: bytes) -> None:
         try:
-            self._set_reading(RoomReading.from_payload(payload))
+            reading = RoomReading.from_payload(payload)
         except MomitProtocolError as err:
-            _LOGGER.warning("ignoring a malformed TEM-HUM-BAT notification: %s", err)
+            _LOGGER.warning("%s: ignoring a malformed TEM-HUM-BAT notification: %s", self.host, err)
+            return
+        self._set_reading(reading)
 
     def _observer_active_changed(self, _active: bool) -> None:
         active = bool(self._observers) and all(o.active for o in self._observers.values())
@@ -427,7 +462,9 @@ class MomitCoolClient:
             ):
                 return None
             self._last_relocate = now
-            found = await find_ac_node(self.host, self.serial, options=self._options.scan)
+            found = await find_ac_node(
+                self.host, self.serial, options=self._options.scan, known_port=self.port
+            )
             if self.serial is None:
                 self.serial = found.serial
             if found.port != self.port:
@@ -437,6 +474,14 @@ class MomitCoolClient:
                 self._link.retarget(found.port)
                 self._emit(lambda listener: listener.on_port_change, found.port)
             return found.port
+
+    def _relocate_in_background(self) -> None:
+        """An observation got no answer: look for the node elsewhere, without holding up the
+        observers' own retries (the node may just have been off for a moment)."""
+        if self._relocation is None or self._relocation.done():
+            self._relocation = asyncio.get_running_loop().create_task(
+                self._relocate_after_failure(), name=f"momit relocate {self.host}"
+            )
 
     async def _relocate_after_failure(self) -> None:
         try:

@@ -32,12 +32,29 @@ PATH_FIRMWARE: Final = "/3/0/3"
 PATH_BATTERY_STATUS: Final = "/3/0/9"
 """AC node only; units [UNK] (LwM2M says percent)."""
 
+MAX_VALUE_BYTES: Final = 1024
+"""Largest state, reading or identity payload accepted. Erbium sends at most 64 bytes per block
+(REST_MAX_CHUNK_SIZE [INF], §2) and the captured payloads are about 20 bytes [SRC]; anything 16
+blocks long is not from a Momit node and is refused as a protocol error."""
+MAX_LISTING_BYTES: Final = 16384
+"""Largest `/.well-known/core` accepted: the device listing is ~1.7 KB (§2), this is ~10x that."""
+MAX_IDENTITY_CHARS: Final = 64
+"""Longest `/3/0/x` text kept (serial, model, ...); their formats are [UNK] (§13 question 9)."""
+
 _KEY = re.compile(r"[A-Za-z0-9_]+")
 _INT = re.compile(r"[+-]?[0-9]+")
+# A Momit node is a microcontroller with 16-bit integer resources [INF]: an integer field with
+# more digits than that, or outside -32768..65535, is not a reading but a broken or hostile
+# reply. Checking the length first also keeps int() away from huge digit strings.
+_INT_MAX_CHARS: Final = 6
+_INT_RANGE: Final = (-32768, 65535)
+_SIGNED_16_BITS: Final = (-32768, 32767)
 
-# Plausibility window for a room temperature. A value outside it is far more likely a sensor
-# error code than a real reading, so it is reported as unknown rather than shown [INF].
+# Plausibility window for a room temperature. A value outside it (but within 16 bits) is far
+# more likely a sensor error code than a real reading, so it is reported as unknown [INF].
 _TEMPERATURE_PLAUSIBLE_C: Final = (-50.0, 100.0)
+# Physical range of the `sp` echo in tenths of °C: no AC setpoint lies outside 0-100 °C [INF].
+_SETPOINT_TENTHS_RANGE: Final = (0, 1000)
 
 
 class AcMode(StrEnum):
@@ -63,15 +80,24 @@ class AcOutput(StrEnum):
     UNKNOWN = "?"
 
 
-def _decode_ascii(payload: bytes, what: str) -> str:
+def excerpt(payload: bytes, limit: int = 32) -> str:
+    """A short, printable rendering of untrusted bytes for error messages (no Python repr)."""
+    text = payload[:limit].decode("ascii", errors="backslashreplace")
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return text + ("..." if len(payload) > limit else "")
+
+
+def _decode_ascii(payload: bytes, what: str, *, max_bytes: int = MAX_VALUE_BYTES) -> str:
+    if len(payload) > max_bytes:
+        raise MomitProtocolError(f"{what}: payload of {len(payload)} bytes (at most {max_bytes})")
     try:
         text = payload.decode("ascii")
     except UnicodeDecodeError as err:
-        raise MomitProtocolError(f"{what}: payload is not ASCII: {payload[:64]!r}") from err
+        raise MomitProtocolError(f"{what}: payload is not ASCII: {excerpt(payload)}") from err
     if not text.strip():
         raise MomitProtocolError(f"{what}: empty payload")
     if any(not ch.isprintable() for ch in text.strip()):
-        raise MomitProtocolError(f"{what}: payload has control characters: {payload[:64]!r}")
+        raise MomitProtocolError(f"{what}: payload has control characters: {excerpt(payload)}")
     return text.strip()
 
 
@@ -90,14 +116,36 @@ def parse_key_values(payload: bytes) -> dict[str, str]:
         if sep and _KEY.fullmatch(key):
             pairs[key] = value.strip()
     if not pairs:
-        raise MomitProtocolError(f"no key=value pair in {payload[:64]!r}")
+        raise MomitProtocolError(f"no key=value pair in {excerpt(payload)}")
     return pairs
 
 
-def _int_or_none(value: str | None) -> int | None:
+def _int_field(value: str | None, what: str, valid: tuple[int, int] = _INT_RANGE) -> int | None:
+    """An integer field: None when absent or not a number (tolerated, §5.2); a number outside
+    16 bits or outside `valid` is a protocol error."""
     if value is None or not _INT.fullmatch(value):
         return None
-    return int(value)
+    digits = value.lstrip("+-")
+    low, high = valid
+    if len(digits) > _INT_MAX_CHARS or not low <= (number := int(value)) <= high:
+        raise MomitProtocolError(f"{what} out of range {low}..{high}: {excerpt(value.encode())}")
+    return number
+
+
+def parse_identity_text(payload: bytes) -> str | None:
+    """A `/3/0/x` text (serial, model, ...): None when empty; unusable text is an error.
+
+    The text must be printable and at most `MAX_IDENTITY_CHARS` long after stripping: a serial
+    becomes a device identifier and a model a device name in the consumer's registry.
+    """
+    if len(payload) > MAX_VALUE_BYTES:
+        raise MomitProtocolError(f"identity text of {len(payload)} bytes")
+    text = payload.decode("utf-8", errors="replace").strip()
+    if not text:
+        return None
+    if len(text) > MAX_IDENTITY_CHARS or "\ufffd" in text or not text.isprintable():
+        raise MomitProtocolError(f"unusable identity text: {excerpt(payload)}")
+    return text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,7 +171,12 @@ class AcState:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> Self:
-        """Parse a GET/notification payload; a missing or unknown `out` is UNKNOWN, no error."""
+        """Parse a GET/notification payload; a missing or unknown `out` is UNKNOWN, no error.
+
+        Raises MomitProtocolError for a payload that is not `key=value` text of at most
+        `MAX_VALUE_BYTES`, and for numbers outside their physical range (a timer below 0 or
+        beyond 16 bits, a setpoint outside 0-100 °C). Non-numeric `t`/`sp` are None.
+        """
         pairs = parse_key_values(payload)
         try:
             output = AcOutput(pairs.get("out", "?"))
@@ -133,13 +186,13 @@ class AcState:
             mode: AcMode | None = AcMode(pairs["cm"]) if "cm" in pairs else None
         except ValueError:
             mode = None
-        timer = _int_or_none(pairs.get("t"))
-        setpoint_tenths = _int_or_none(pairs.get("sp"))  # "off" -> None
+        timer = _int_field(pairs.get("t"), "timer t", (0, _INT_RANGE[1]))
+        setpoint_tenths = _int_field(pairs.get("sp"), "setpoint sp", _SETPOINT_TENTHS_RANGE)
         return cls(
             output=output,
             mode=mode,
-            timer_minutes=timer if timer is not None and timer >= 0 else None,
-            setpoint_c=setpoint_tenths / 10 if setpoint_tenths is not None else None,
+            timer_minutes=timer,
+            setpoint_c=setpoint_tenths / 10 if setpoint_tenths is not None else None,  # "off"
             fields=pairs,
         )
 
@@ -192,20 +245,27 @@ class RoomReading:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> Self:
-        """Parse `T[,H[,B[,...]]]`; the temperature must be a signed integer."""
+        """Parse `T[,H[,B[,...]]]`; the temperature must be a signed integer.
+
+        Raises MomitProtocolError for a payload that is not such text of at most
+        `MAX_VALUE_BYTES`, and for a number beyond 16 bits (T is signed). A temperature outside
+        the plausible window (-50..100 °C) is None: a sensor error code, not a reading [INF].
+        """
         text = _decode_ascii(payload, "TEM-HUM-BAT")
         parts = tuple(part.strip() for part in text.split(","))
-        temperature_tenths = _int_or_none(parts[0])
+        temperature_tenths = _int_field(parts[0], "temperature T", _SIGNED_16_BITS)
         if temperature_tenths is None:
-            raise MomitProtocolError(f"TEM-HUM-BAT: temperature is not an integer: {text[:64]!r}")
+            raise MomitProtocolError(
+                f"TEM-HUM-BAT: temperature is not an integer: {excerpt(payload)}"
+            )
         temperature_c: float | None = temperature_tenths / 10
         low, high = _TEMPERATURE_PLAUSIBLE_C
         if not low <= temperature_tenths / 10 <= high:
             temperature_c = None
         return cls(
             temperature_c=temperature_c,
-            humidity_raw=_int_or_none(parts[1]) if len(parts) > 1 else None,
-            battery_raw=_int_or_none(parts[2]) if len(parts) > 2 else None,
+            humidity_raw=_int_field(parts[1], "humidity H") if len(parts) > 1 else None,
+            battery_raw=_int_field(parts[2], "battery B") if len(parts) > 2 else None,
             fields=parts,
         )
 
@@ -356,10 +416,9 @@ class DiscoveredNode:
     """The port that was probed: the one to address (through the relay)."""
     reply_port: int
     """The source port of the reply; differs from `port` when the gateway NATs replies [INF]."""
-    listing: NodeListing
     serial: str | None
-
-    @property
-    def is_ac_controller(self) -> bool:
-        """Whether the listing says this node controls an AC."""
-        return self.listing.is_ac_controller
+    is_ac_controller: bool
+    """From its listing (`NodeListing.is_ac_controller`) or, when found by serial, from its
+    `/10242/0/0` answering with `out=` (§3 step 1)."""
+    listing: NodeListing | None = None
+    """The listing, when it was read (a search by serial does not read it: ~27 blocks)."""

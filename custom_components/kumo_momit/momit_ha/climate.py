@@ -15,6 +15,7 @@ from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from ..compat import with_pre_native_temperature_names
 from ..const import DOMAIN
 from ..momit import AcMode, AcOutput, AcState, MomitCoolClient
 from .const import (
@@ -59,6 +60,7 @@ _MOMIT_OUTPUT_TO_HVAC: Final = {
 _HVAC_TO_MOMIT: Final = {HVACMode.COOL: AcMode.COOL, HVACMode.HEAT: AcMode.HEAT}
 
 
+@with_pre_native_temperature_names
 class MomitClimate(MomitEntity, ClimateEntity):
     """An air conditioner driven by a Momit Cool over IR.
 
@@ -94,14 +96,9 @@ class MomitClimate(MomitEntity, ClimateEntity):
         return data.state if data is not None else None
 
     @property
-    def temperature_unit(self) -> str:
-        """The node works in tenths of °C (HA ≤ 2026.10 name)."""
-        return UnitOfTemperature.CELSIUS
-
-    @property
     def native_temperature_unit(self) -> str:
-        """HA ≥ 2026.11 name."""
-        return self.temperature_unit
+        """The node works in tenths of °C."""
+        return UnitOfTemperature.CELSIUS
 
     @property
     def hvac_mode(self) -> HVACMode | None:
@@ -110,7 +107,7 @@ class MomitClimate(MomitEntity, ClimateEntity):
         return None if state is None else _MOMIT_OUTPUT_TO_HVAC.get(state.output)
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The setpoint of the last "on" command."""
         state = self._state
         if state is not None and state.setpoint_c is not None:
@@ -118,20 +115,10 @@ class MomitClimate(MomitEntity, ClimateEntity):
         return self._last_setpoint_c
 
     @property
-    def native_target_temperature(self) -> float | None:
-        """HA ≥ 2026.11 name."""
-        return self.target_temperature
-
-    @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """The node's own thermometer."""
         data = self.coordinator.data
         return data.reading.temperature_c if data and data.reading else None
-
-    @property
-    def native_current_temperature(self) -> float | None:
-        """HA ≥ 2026.11 name."""
-        return self.current_temperature
 
     @property
     def current_humidity(self) -> float | None:
@@ -163,7 +150,7 @@ class MomitClimate(MomitEntity, ClimateEntity):
                 translation_key="unsupported_hvac_mode",
                 translation_placeholders={"mode": str(hvac_mode), "name": "Momit Cool"},
             )
-        await self._async_turn_on(mode, self.target_temperature or self._last_setpoint_c)
+        await self._async_turn_on(mode, self.native_target_temperature or self._last_setpoint_c)
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """A new setpoint is sent at once while on; while off it is kept for the next "on"."""
@@ -201,7 +188,9 @@ class MomitClimate(MomitEntity, ClimateEntity):
 
     async def async_turn_on(self) -> None:
         """Back to the last mode and setpoint."""
-        await self._async_turn_on(self._last_mode, self.target_temperature or self._last_setpoint_c)
+        await self._async_turn_on(
+            self._last_mode, self.native_target_temperature or self._last_setpoint_c
+        )
 
     async def async_turn_off(self) -> None:
         """Send the captured off command (`cm=cool,t=0,sp=off`)."""

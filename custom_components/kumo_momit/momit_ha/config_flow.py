@@ -14,8 +14,8 @@ from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
-import voluptuous as vol
 
+from ..compat import vol
 from ..const import CONF_FAMILY, FAMILY_MOMIT, LOGGER
 from ..data import async_update_entry, storable
 from ..momit import MomitCoolClient, MomitError, MomitNodeNotFoundError, discover_nodes

@@ -12,8 +12,8 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
 )
-import voluptuous as vol
 
+from ..compat import vol
 from ..data import async_update_entry
 from .const import (
     CONF_MAX_TEMP,
