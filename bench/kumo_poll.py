@@ -135,17 +135,24 @@ def closed_port() -> str:
         return f"127.0.0.1:{probe.getsockname()[1]}"
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """What is measured: how many polls, at which simulated interval, under which name."""
+
+    name: str
+    polls: int
+    interval: float
+
+
 async def ours(
     session: aiohttp.ClientSession,
     address: str,
     secrets: tuple[str, str],
-    *,
-    polls: int,
-    interval: float,
+    scenario: Scenario,
     count: Callable[[], int] | None,
-    scenario: str,
 ) -> Result:
     """Poll with KumoIndoorUnit; `count` None means: count the client's own attempts."""
+    polls, interval = scenario.polls, scenario.interval
     clock = FakeClock()
     client = kumo.KumoUnitClient(session, address, kumo.KumoCredentials(*secrets), clock=clock)
     unit = kumo.KumoIndoorUnit("bench", "bench", client, clock=clock)
@@ -161,19 +168,14 @@ async def ours(
         seconds.append(time.perf_counter() - start)
         clock.now += interval
     sent = (count() - before) if count else client.http_attempts
-    return Result("ours", scenario, polls, sent, seconds, ok)
+    return Result("ours", scenario.name, polls, sent, seconds, ok)
 
 
 async def theirs(
-    address: str,
-    secrets: tuple[str, str],
-    *,
-    polls: int,
-    interval: float,
-    count: Callable[[], int],
-    scenario: str,
+    address: str, secrets: tuple[str, str], scenario: Scenario, count: Callable[[], int]
 ) -> Result:
     """Poll with pykumo 0.5.3's PyKumo.update_status in a worker thread."""
+    polls, interval = scenario.polls, scenario.interval
     password, crypto_serial = secrets
     unit = pykumo.PyKumo("bench", address, {"password": password, "crypto_serial": crypto_serial})
     seconds, ok = [], 0
@@ -185,7 +187,7 @@ async def theirs(
         if await asyncio.to_thread(unit.update_status):
             ok += 1
         seconds.append(time.perf_counter() - start)
-    return Result("pykumo 0.5.3", scenario, polls, count() - before, seconds, ok)
+    return Result("pykumo 0.5.3", scenario.name, polls, count() - before, seconds, ok)
 
 
 async def run(args: argparse.Namespace) -> list[Result]:
@@ -202,26 +204,19 @@ async def run(args: argparse.Namespace) -> list[Result]:
         def received() -> int:
             return sim_unit.request_count
 
-        scenario = "healthy unit, 1 wireless sensor"
-        healthy = {"polls": args.polls, "interval": args.interval, "scenario": scenario}
-        results.append(await ours(session, address, secrets, count=received, **healthy))
-        results.append(await theirs(address, secrets, count=received, **healthy))
+        healthy = Scenario("healthy unit, 1 wireless sensor", args.polls, args.interval)
+        results.append(await ours(session, address, secrets, healthy, received))
+        results.append(await theirs(address, secrets, healthy, received))
 
         with count_pykumo_attempts() as pykumo_attempts:
-            for scenario, make_address in (
+            for name, make_address in (
                 ("unreachable: connection refused", contextlib.nullcontext(closed_port())),
                 ("unreachable: connect timeout", black_hole()),
             ):
-                dead_options = {
-                    "polls": args.unreachable_polls,
-                    "interval": args.interval,
-                    "scenario": scenario,
-                }
+                dead_unit = Scenario(name, args.unreachable_polls, args.interval)
                 with make_address as dead:
-                    results.append(await ours(session, dead, secrets, count=None, **dead_options))
-                    results.append(
-                        await theirs(dead, secrets, count=pykumo_attempts, **dead_options)
-                    )
+                    results.append(await ours(session, dead, secrets, dead_unit, None))
+                    results.append(await theirs(dead, secrets, dead_unit, pykumo_attempts))
     return results
 
 

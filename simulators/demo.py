@@ -5,10 +5,11 @@ What it does, in order:
 1. recreates `.demo/config` (a small configuration, nothing from the network, web UI included);
 2. starts the simulators on 127.0.0.1: the Kumo adapters of the demo account (Living Room, a
    5-speed unit with a wireless sensor and a vane; Bedroom, a unit whose profile reports 3 fan
-   speeds, without vane or auto mode; a Kumo Station), its Kumo Cloud (a legacy account: the
-   cloud hands out every unit's keys and address), and a Momit gateway with one Momit Cool (AC)
-   node on a port where a real gateway puts its nodes (10000-19999, the range a search tries
-   first);
+   speeds, without vane or auto mode; a Kumo Station; Guest Room, added in the Comfort app, so
+   the cloud has no keys for it), its Kumo Cloud (a legacy account: the cloud hands out the
+   other units' keys and addresses; it controls and pushes the Guest Room), and a Momit gateway
+   with one Momit Cool (AC) node on a port where a real gateway puts its nodes (10000-19999,
+   the range a search tries first);
 3. starts Home Assistant (`hass -c .demo/config --skip-pip`) on http://127.0.0.1:8123: the one
    installed beside this Python (scripts/demo picks the newest the machine's Python can run);
 4. completes onboarding through the onboarding API (owner `demo` / `demo-password`), and says
@@ -49,7 +50,7 @@ from simulators.home_assistant import (
     Login,
     write_configuration,
 )
-from simulators.kumo_home import ACCOUNTS, LEGACY_ACCOUNT, KumoHome
+from simulators.kumo_home import ACCOUNTS, GUEST_UNIT, LEGACY_ACCOUNT, KumoHome
 from simulators.momit_gateway import GatewaySimulator
 
 DEMO_LOGIN: Final = Login(name="Demo", username="demo", password="demo-password")
@@ -75,11 +76,8 @@ def say(text: str = "") -> None:
 
 
 def _port_is_free(port: int) -> bool:
-    """Whether Home Assistant could listen on the port now.
-
-    Like Home Assistant's own server, the probe reuses addresses: connections of a demo that
-    just stopped linger on the port (TIME_WAIT) and must not count as "in use".
-    """
+    """Whether nothing listens on `port`. Connections of an earlier Home Assistant that linger
+    in TIME_WAIT do not count: Home Assistant binds with SO_REUSEADDR, and so does the probe."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -152,14 +150,23 @@ async def add_kumo_account(api: HomeAssistantApi, home: KumoHome) -> dict[str, A
     form = await api.flow_step(menu["flow_id"], {"next_step_id": "kumo"})
     _expect(form, "form", "kumo")
     url = home.cloud_url(LEGACY_ACCOUNT)
-    done: dict[str, Any] = await api.flow_step(
+    keys: dict[str, Any] = await api.flow_step(
         form["flow_id"],
         {
             "username": account.username,
             "password": account.password,
-            "cloud_servers": {"v3_base_url": url, "v2_base_url": url, "v2_ca_base_url": url},
+            "cloud_servers": {
+                "v3_base_url": url,
+                "v2_base_url": url,
+                "v2_ca_base_url": url,
+                "socket_base_url": url,
+            },
         },
     )
+    # The Guest Room was added in the Comfort app: the cloud has no keys for it. The demo
+    # leaves it to the cloud, as a user who has no keys at hand does.
+    _expect(keys, "form", "unit_secrets")
+    done: dict[str, Any] = await api.flow_step(form["flow_id"], {"skip": True})
     _expect(done, "create_entry")
     return done
 
@@ -205,8 +212,14 @@ async def remove_online_onboarding_entries(api: HomeAssistantApi) -> None:
 async def echo_device_commands(home: KumoHome, gateway: GatewaySimulator | None) -> None:
     """Print every command the simulated devices receive, as it arrives."""
     seen_kumo = dict.fromkeys(home.units.units, 0)
+    seen_cloud = 0
     seen_momit = 0
     while True:
+        cloud = home.clouds[LEGACY_ACCOUNT]
+        for serial, commands in cloud.commands[seen_cloud:]:
+            label = home.units.unit(serial).definition.label
+            say(f"  Kumo {label:<12} ← Kumo Cloud {json.dumps(commands)}")
+        seen_cloud = len(cloud.commands)
         for serial, unit in home.units.units.items():
             requests = unit.requests
             for request in requests[seen_kumo[serial] :]:
@@ -237,8 +250,9 @@ def banner(
     say("What to try:")
     say("  • Overview: Living Room (5 fan speeds, vane, wireless sensor), Bedroom (no vane, no")
     say("    auto mode; its profile reports 3 fan speeds, but such units accept all five, so five")
+    say("    speeds and auto are offered), Kumo Station (outdoor temperature), Guest Room (no")
     say(
-        "    speeds and auto are offered), Kumo Station (outdoor temperature)"
+        "    local keys: controlled through the simulated Kumo Cloud, with push)"
         + (", and the" if momit else ".")
     )
     if momit:
@@ -250,8 +264,11 @@ def banner(
     say("  • To add the account yourself: delete the Kumo entry, Add integration → Mitsubishi")
     say("    Kumo & Momit Cool (local) → Kumo, sign in with")
     say(f"    {account.username} / {account.password} and, in the collapsed Cloud servers")
-    say("    section, set all three servers to")
+    say("    section, set all four servers to")
     say(f"    {home.cloud_url(LEGACY_ACCOUNT)} (the simulated Kumo Cloud).")
+    say('  • Settings → Repairs: "Add local keys to control Guest Room without the cloud".')
+    say(f"    Its keys: {GUEST_UNIT.password_b64} / {GUEST_UNIT.crypto_serial_hex},")
+    say(f"    address {home.units.address(GUEST_UNIT.serial)}; it then switches to local control.")
     if gateway is not None and momit:
         port = gateway.ac_port()
         say(f"  • The Momit gateway is 127.0.0.1; its Momit Cool node answers on UDP port {port}.")
@@ -290,11 +307,27 @@ async def onboard_and_add_integrations(
     return momit
 
 
+async def serve_until_stopped(hass: HomeAssistantProcess, pid_file: Path) -> None:
+    """Keep Home Assistant running: a restart asked for in the UI starts it again; any other
+    exit ends the demo (an error)."""
+    while True:
+        # `hass` is a child process, not an awaitable: its liveness is polled.
+        while hass.running:  # noqa: ASYNC110
+            await asyncio.sleep(1)
+        if not hass.asked_to_restart:
+            raise DemoError(f"Home Assistant stopped on its own; see {hass.log_path}")
+        say("Home Assistant restarts (asked for in its UI)…")
+        hass.start()
+        pid_file.write_text(str(hass.pid))  # noqa: ASYNC240 - a few bytes, once a restart
+        await hass.async_wait_until_serving(timeout_s=300)
+        say(f"Home Assistant is back on {hass.base_url}.")
+
+
 async def run_demo(args: argparse.Namespace) -> None:
     """Start everything, add the integrations, then serve until cancelled; always clean up."""
     demo_dir: Path = args.dir.resolve()
     config_dir = prepare(demo_dir, args.port, headless=args.headless)
-    home = KumoHome(room_drift=True)
+    home = KumoHome(room_drift=True, guest_in_legacy=True)
     gateway: GatewaySimulator | None = None
     hass = HomeAssistantProcess(config_dir, port=args.port)
     pid_file = demo_dir / "hass.pid"
@@ -318,10 +351,7 @@ async def run_demo(args: argparse.Namespace) -> None:
         banner(hass, home, gateway, momit)
         echo = asyncio.create_task(echo_device_commands(home, gateway))
         try:
-            # `hass` is a child process, not an awaitable: its liveness is polled.
-            while hass.running:  # noqa: ASYNC110
-                await asyncio.sleep(1)
-            raise DemoError(f"Home Assistant stopped on its own; see {hass.log_path}")
+            await serve_until_stopped(hass, pid_file)
         finally:
             echo.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -57,13 +57,14 @@ logger:
 
 # The real `frontend` integration needs the home-assistant-frontend package (the web UI); without
 # it Home Assistant starts in recovery mode and loads no custom integration. The end-to-end tests
-# do not use the web UI: this stand-in keeps Home Assistant headless and out of recovery mode.
+# do not use the web UI: this stand-in keeps Home Assistant headless and out of recovery mode. It
+# loads Repairs, as the real one does, for the repair notices' fix flows.
 _HEADLESS_FRONTEND_MANIFEST: Final = """\
 {
   "domain": "frontend",
   "name": "Headless frontend (end-to-end tests)",
   "version": "0.0.0",
-  "dependencies": ["api", "auth", "config", "http", "onboarding", "websocket_api"],
+  "dependencies": ["api", "auth", "config", "http", "onboarding", "repairs", "websocket_api"],
   "integration_type": "system"
 }
 """
@@ -143,6 +144,10 @@ def hass_command(config_dir: Path) -> list[str]:
     return [*runner, "--config", str(config_dir), "--skip-pip"]
 
 
+# Home Assistant's exit code for "restart me" (homeassistant.const.RESTART_EXIT_CODE).
+RESTART_EXIT_CODE: Final = 100
+
+
 class HomeAssistantProcess:
     """`hass` as a subprocess in a process group of its own."""
 
@@ -168,10 +173,22 @@ class HomeAssistantProcess:
         """Whether the process is alive."""
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def asked_to_restart(self) -> bool:
+        """Whether `hass` exited asking to be started again (Settings → System → Restart).
+
+        Home Assistant leaves with exit code 100 then and expects its supervisor (a container,
+        systemd, `hass`'s own runner when started as a module with `--runner`) to restart it.
+        """
+        return self._process is not None and self._process.poll() == RESTART_EXIT_CODE
+
     def start(self) -> None:
         """Start `hass`; its console output is dropped (everything is in `log_path`)."""
         if self.running:
             raise RuntimeError("Home Assistant is already running")
+        if self._process is not None:
+            # The earlier process has exited (e.g. to restart): whatever it started goes too.
+            _signal_group(self._process.pid, signal.SIGKILL)
         self._process = subprocess.Popen(  # noqa: S603 - fixed command from this environment
             hass_command(self.config_dir),
             cwd=self.config_dir,

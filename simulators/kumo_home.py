@@ -7,7 +7,14 @@
 * a Kumo Cloud for the demo account, a *legacy* account (the v2 login still hands out every
   unit's keys and address);
 * optionally a Kumo Cloud for the second account, a *Comfort-native* account (the cloud has no
-  keys at all: the Office can only be added from a hass-kumo `kumo_cache.json`).
+  keys at all: the Office can only be added from a hass-kumo `kumo_cache.json`);
+* optionally a fourth adapter, the Guest Room, that the cloud has no keys for: on an account
+  of its own (`cloud_account`, end-to-end tests) or on the demo account, which the v2 login
+  then does not list (`guest_in_legacy`, the demo). It is controlled through the cloud
+  (send-command and Socket.IO push) until its keys are entered.
+
+Every cloud shares the unit simulator's state of its units, so a command sent through the cloud
+is what the adapter answers locally, and a local change is what the cloud pushes.
 
 End-to-end tests run it in a subprocess (`KumoHomeProcess`) so that the test process opens no
 server sockets (the Home Assistant test plugin blocks socket creation between tests) and drive it
@@ -18,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass
+import inspect
 import json
 from pathlib import Path
 import subprocess
@@ -27,7 +36,7 @@ import sys
 from typing import IO, Any, Final
 
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
-from simulators.kumo_unit import KumoUnitSimulator
+from simulators.kumo_unit import KumoUnitSimulator, SimulatedUnit
 from simulators.kumo_units import (
     KumoUnitDefinition,
     demo_units,
@@ -40,6 +49,11 @@ LEGACY_ACCOUNT: Final = "legacy"
 COMFORT_ACCOUNT: Final = "comfort"
 COMFORT_USERNAME: Final = "comfort@example.com"
 COMFORT_PASSWORD: Final = "comfort-cloud-password"
+CLOUD_ACCOUNT: Final = "cloud"
+CLOUD_USERNAME: Final = "cloud@example.com"
+CLOUD_PASSWORD: Final = "cloud-only-password"
+# Simulated adapters report to their cloud this often (a drifting room is pushed).
+ADAPTER_REPORT_INTERVAL_S: Final = 30.0
 
 OFFICE_UNIT: Final = KumoUnitDefinition(
     serial="0Y34P008Q100391D",
@@ -52,6 +66,22 @@ OFFICE_UNIT: Final = KumoUnitDefinition(
     has_vane_swing=False,
     model_number="MSZ-GL09NA",
 )
+
+
+GUEST_UNIT: Final = KumoUnitDefinition(
+    serial="0Y34P008Q100455E",
+    label="Guest Room",
+    mac="50:26:ef:12:34:05",
+    password_b64=make_password_b64("guest-room"),
+    crypto_serial_hex=make_crypto_serial_hex("guest-room"),
+    number_of_fan_speeds=5,
+    has_vane_dir=True,
+    has_vane_swing=True,
+    mhk2=True,
+    model_number="MSZ-GS09NA",
+)
+"""A unit the cloud has no keys for: on the legacy account in the demo (added in the Comfort
+app after the migration, so v2 does not list it), or the only unit of a keyless account."""
 
 
 @dataclass(frozen=True)
@@ -68,17 +98,35 @@ ACCOUNTS: Final = {
     COMFORT_ACCOUNT: CloudAccount(
         COMFORT_USERNAME, COMFORT_PASSWORD, CloudAccountKind.COMFORT_NATIVE
     ),
+    CLOUD_ACCOUNT: CloudAccount(CLOUD_USERNAME, CLOUD_PASSWORD, CloudAccountKind.COMFORT_NATIVE),
 }
 
 
 class KumoHome:
     """The adapters and the clouds of the demo, in this event loop."""
 
-    def __init__(self, *, comfort_account: bool = False, room_drift: bool = True) -> None:
-        """`comfort_account` adds the Office and its keyless cloud account."""
+    def __init__(
+        self,
+        *,
+        comfort_account: bool = False,
+        cloud_account: bool = False,
+        guest_in_legacy: bool = False,
+        room_drift: bool = True,
+    ) -> None:
+        """`comfort_account` adds the Office and its keyless cloud account; the Guest Room
+        joins either the legacy account without keys (`guest_in_legacy`, the demo) or an
+        account of its own (`cloud_account`): in both it can only be controlled through the
+        cloud until its keys are entered."""
+        if cloud_account and guest_in_legacy:
+            raise ValueError("the Guest Room belongs to one account")
         self.account_units: dict[str, list[KumoUnitDefinition]] = {LEGACY_ACCOUNT: demo_units()}
+        if guest_in_legacy:
+            self.account_units[LEGACY_ACCOUNT].append(GUEST_UNIT)
         if comfort_account:
             self.account_units[COMFORT_ACCOUNT] = [OFFICE_UNIT]
+        if cloud_account:
+            self.account_units[CLOUD_ACCOUNT] = [GUEST_UNIT]
+        self._room_drift = room_drift
         self.units = KumoUnitSimulator(
             [unit for units in self.account_units.values() for unit in units],
             room_drift=room_drift,
@@ -97,7 +145,11 @@ class KumoHome:
                 username=account.username,
                 password=account.password,
                 account=account.kind,
+                unit_states={unit.serial: self.units.unit(unit.serial) for unit in units},
             )
+            cloud.v2_hidden = {GUEST_UNIT.serial}
+            if self._room_drift:
+                cloud.report_interval_s = ADAPTER_REPORT_INTERVAL_S
             url = await cloud.start()
             self._cloud_ports[name] = int(url.rsplit(":", 1)[1])
             self.clouds[name] = cloud
@@ -140,35 +192,80 @@ class KumoHome:
         cmd = command["cmd"]
         if cmd == "info":
             return self.info()
-        if cmd == "stop_cloud":
-            await self.stop_cloud(command["account"])
+        if "account" in command:
+            return await self._handle_cloud(cmd, self.clouds[command["account"]], command)
+        return await self._handle_unit(cmd, self.units.unit(command["serial"]), command)
+
+    async def _handle_cloud(
+        self, cmd: str, cloud: KumoCloudSimulator, command: dict[str, Any]
+    ) -> dict[str, Any]:
+        account = command["account"]
+        actions: dict[str, Callable[[], Awaitable[object] | object]] = {
+            "stop_cloud": lambda: self.stop_cloud(account),
+            "start_cloud": lambda: self.start_cloud(account),
+            "drop_sockets": cloud.drop_sockets,
+            "expire_access_tokens": cloud.expire_access_tokens,
+            "reset_cloud_counts": cloud.reset_counts,
+            "disconnect_unit": lambda: cloud.disconnect_unit(command["serial"]),
+            "reconnect_unit": lambda: cloud.reconnect_unit(command["serial"]),
+            "change_from_app": lambda: cloud.change_from_app(
+                command["serial"], command["commands"]
+            ),
+            "change_from_remote": lambda: cloud.change_from_remote(
+                command["serial"], **command["status"]
+            ),
+            "fail_next": lambda: cloud.fail_next(
+                command["status"],
+                command.get("count", 1),
+                route=command.get("route"),
+                reset_s=command.get("reset_s"),
+            ),
+        }
+        if cmd in actions:
+            result = actions[cmd]()
+            if inspect.isawaitable(result):
+                await result
             return {}
-        if cmd == "start_cloud":
-            await self.start_cloud(command["account"])
-            return {}
-        if cmd == "cloud_requests":
-            return {"requests": self.clouds[command["account"]].total_requests}
-        unit = self.units.unit(command["serial"])
-        if cmd == "bodies":
-            return {"bodies": [body.decode() for body in unit.bodies(command.get("kind"))]}
-        if cmd == "reset_records":
-            unit.reset_records()
-            return {}
-        if cmd == "status":
-            return {"status": unit.status}
-        if cmd == "go_offline":
-            await unit.go_offline()
-            return {}
-        if cmd == "go_online":
-            await unit.go_online()
-            return {}
-        if cmd == "set_room_temperature":
-            unit.set_room_temperature(float(command["celsius"]))
-            return {}
-        if cmd == "set_injection_fallback":
-            unit.injection_fallback_s = float(command["seconds"])
-            return {}
-        raise KeyError(cmd)
+        reports: dict[str, Callable[[], dict[str, Any]]] = {
+            "cloud_requests": lambda: {"requests": cloud.total_requests},
+            "cloud_commands": lambda: {"commands": [list(item) for item in cloud.commands]},
+            "cloud_counts": lambda: {
+                "requests": cloud.total_requests,
+                "counts": dict(cloud.counts),
+                "serial_requests": dict(cloud.serial_requests),
+                "socket_clients": 0 if cloud.push is None else cloud.push.connected_clients,
+                "subscribers": {
+                    serial: 0 if cloud.push is None else cloud.push.subscribers(serial)
+                    for serial in cloud.devices()
+                },
+            },
+        }
+        return reports[cmd]()
+
+    async def _handle_unit(
+        self, cmd: str, unit: SimulatedUnit, command: dict[str, Any]
+    ) -> dict[str, Any]:
+        reports: dict[str, Callable[[], dict[str, Any]]] = {
+            "bodies": lambda: {
+                "bodies": [body.decode() for body in unit.bodies(command.get("kind"))]
+            },
+            "status": lambda: {"status": unit.status},
+        }
+        if cmd in reports:
+            return reports[cmd]()
+        actions: dict[str, Callable[[], Awaitable[object] | object]] = {
+            "reset_records": unit.reset_records,
+            "go_offline": unit.go_offline,
+            "go_online": unit.go_online,
+            "set_room_temperature": lambda: unit.set_room_temperature(float(command["celsius"])),
+            "set_injection_fallback": lambda: setattr(
+                unit, "injection_fallback_s", float(command["seconds"])
+            ),
+        }
+        result = actions[cmd]()
+        if inspect.isawaitable(result):
+            await result
+        return {}
 
 
 # --- control over stdin/stdout (end-to-end tests) -------------------------------------------
@@ -194,7 +291,11 @@ async def _serve_control(home: KumoHome) -> None:
 
 
 async def _run(args: argparse.Namespace) -> None:
-    home = KumoHome(comfort_account=args.comfort_account, room_drift=not args.no_drift)
+    home = KumoHome(
+        comfort_account=args.comfort_account,
+        cloud_account=args.cloud_account,
+        room_drift=not args.no_drift,
+    )
     await home.start()
     try:
         await _serve_control(home)
@@ -207,6 +308,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--control", action="store_true", help="JSON lines on stdin/stdout")
     parser.add_argument("--comfort-account", action="store_true", help="add the Office account")
+    parser.add_argument(
+        "--cloud-account", action="store_true", help="add the keyless Guest Room account"
+    )
     parser.add_argument("--no-drift", action="store_true", help="keep room temperatures still")
     args = parser.parse_args(argv)
     if not args.control:
@@ -221,20 +325,26 @@ class KumoHomeProcess:
     Commands: `info`; `bodies(serial, kind)`, `reset_records(serial)`, `status(serial)`,
     `go_offline(serial)`, `go_online(serial)`, `set_room_temperature(serial, celsius)`,
     `set_injection_fallback(serial, seconds)`;
-    `stop_cloud(account)`, `start_cloud(account)`, `cloud_requests(account)`.
+    per cloud (`account=…`): `stop_cloud`, `start_cloud`, `cloud_requests`, `cloud_counts`,
+    `cloud_commands`, `reset_cloud_counts`, `drop_sockets`, `expire_access_tokens`,
+    `fail_next(status, count, route)`, `disconnect_unit(serial)`, `reconnect_unit(serial)`,
+    `change_from_app(serial, commands)`, `change_from_remote(serial, status)`.
     """
 
     def __init__(
         self,
         *,
         comfort_account: bool = True,
+        cloud_account: bool = True,
         room_drift: bool = False,
         log_path: Path | None = None,
     ) -> None:
-        """A home with both accounts and still rooms by default (tests compare values)."""
+        """A home with every account and still rooms by default (tests compare values)."""
         self._args = ["--control"]
         if comfort_account:
             self._args.append("--comfort-account")
+        if cloud_account:
+            self._args.append("--cloud-account")
         if not room_drift:
             self._args.append("--no-drift")
         self._log_path = log_path

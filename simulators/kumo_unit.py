@@ -209,6 +209,8 @@ class SimulatedUnit:
         self.room_drift = room_drift
         self.injection_fallback_s = injection_fallback_s
         """Seconds an injected `roomTemp` stays in effect without a new one (§6.1, value [G])."""
+        self.listeners: list[Callable[[SimulatedUnit], None]] = []
+        """Called after the unit's state may have changed (a write, the room moving)."""
         self.port = 0
         self._clock = clock
         self._last_tick = clock()
@@ -282,6 +284,7 @@ class SimulatedUnit:
         """Put the room at a temperature (the thermistor reports it in 0.5 °C steps)."""
         self._room_c = celsius
         self._publish_room()
+        self._notify()
 
     def advance(self, seconds: float) -> None:
         """Let the room evolve for `seconds`, whatever the clock says."""
@@ -406,34 +409,71 @@ class SimulatedUnit:
         """Whether the adapter would take this write; invalid ones are silently ignored (§2.2)."""
         if path[:2] != ["indoorUnit", "status"] or len(path) != 3:
             return True
-        d, key = self.definition, path[2]
+        return self.accepts(path[2], value)
+
+    def allowed_modes(self) -> set[str]:
+        """The modes this unit takes (§8.1, the adapter flags folded into the definition)."""
+        d = self.definition
+        allowed = {"off", "cool"}
+        allowed |= {"heat"} if d.has_mode_heat else set()
+        allowed |= {"dry"} if d.has_mode_dry else set()
+        allowed |= {"vent"} if d.has_mode_vent else set()
+        allowed |= {"auto"} if d.has_mode_auto or not d.auto_mode_prevention else set()
+        return allowed
+
+    def setpoint_range(self, mode: str) -> tuple[float, float]:
+        """The profile's limits for one mode (§8.2; 16-31 °C when the profile has none)."""
         profile = self.tree["indoorUnit"]["profile"]
-        if key == "mode":
-            allowed = {"off", "cool"}
-            allowed |= {"heat"} if d.has_mode_heat else set()
-            allowed |= {"dry"} if d.has_mode_dry else set()
-            allowed |= {"vent"} if d.has_mode_vent else set()
-            allowed |= {"auto"} if d.has_mode_auto or not d.auto_mode_prevention else set()
-            return value in allowed
+        low = float(profile["minimumSetPoints"].get(mode, 16.0))
+        high = float(profile["maximumSetPoints"].get(mode, 31.0))
+        return low, high
+
+    def fan_speeds(self) -> set[str]:
+        """The fan speeds this unit takes (§7.2)."""
+        d = self.definition
+        speeds = set(FOUR_FAN_SPEEDS if d.number_of_fan_speeds == 4 else FIVE_FAN_SPEEDS)
+        return speeds | ({"auto"} if d.has_fan_speed_auto else set())
+
+    def vane_directions(self) -> set[str]:
+        """The vane positions this unit takes (§7.3): none without a vane."""
+        d = self.definition
+        if not d.has_vane_dir:
+            return set()
+        return set(VANE_POSITIONS) | ({"swing"} if d.has_vane_swing else set())
+
+    def accepts(self, key: str, value: Any) -> bool:
+        """Whether a write of `indoorUnit.status.<key>` would be taken."""
         if key in ("spHeat", "spCool"):
-            mode = "heat" if key == "spHeat" else "cool"
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return False
-            low = profile["minimumSetPoints"].get(mode, 16.0)
-            high = profile["maximumSetPoints"].get(mode, 31.0)
-            return bool(low <= value <= high)
-        if key == "fanSpeed":
-            speeds = FOUR_FAN_SPEEDS if d.number_of_fan_speeds == 4 else FIVE_FAN_SPEEDS
-            return value in speeds or (value == "auto" and d.has_fan_speed_auto)
-        if key == "vaneDir":
-            if not d.has_vane_dir:
-                return False
-            return value in VANE_POSITIONS or (value == "swing" and d.has_vane_swing)
-        if key == "tempSource":
-            return value in TEMP_SOURCES
+            low, high = self.setpoint_range("heat" if key == "spHeat" else "cool")
+            return low <= value <= high
+        vocabularies: dict[str, Callable[[], set[str]]] = {
+            "mode": self.allowed_modes,
+            "fanSpeed": self.fan_speeds,
+            "vaneDir": self.vane_directions,
+            "tempSource": lambda: set(TEMP_SOURCES),
+        }
+        if key in vocabularies:
+            return value in vocabularies[key]()
         if key == "roomTemp":
             return bool(self.tree["indoorUnit"]["status"].get("tempSource") == "api")
         return True
+
+    def write_status(self, **values: Any) -> dict[str, bool]:
+        """Write `indoorUnit.status` keys as the adapter would take them from any source (the
+        cloud, an IR remote, a wall controller): each key → whether it was taken."""
+        self._settle()
+        taken = {key: self.accepts(key, value) for key, value in values.items()}
+        for key, value in values.items():
+            if taken[key]:
+                self._apply(["indoorUnit", "status", key], value)
+        self._notify()
+        return taken
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            listener(self)
 
     def _apply(self, path: list[str], value: Any) -> None:
         node = self.tree
@@ -472,6 +512,7 @@ class SimulatedUnit:
         now = self._clock()
         due = [w for w in self._pending_writes if w[0] <= now]
         self._pending_writes = [w for w in self._pending_writes if w[0] > now]
+        before = copy.deepcopy(self.tree.get("indoorUnit", {}).get("status"))
         for _at, path, value in due:
             self._apply(path, value)
         if self.injection_in_effect != self._injection_in_effect:
@@ -479,6 +520,8 @@ class SimulatedUnit:
         if self.room_drift:
             self._evolve_room((now - self._last_tick) / 1.0)
         self._last_tick = now
+        if before != self.tree.get("indoorUnit", {}).get("status"):
+            self._notify()
 
     def _evolve_room(self, seconds: float) -> None:
         if "indoorUnit" not in self.tree or seconds <= 0:
@@ -610,6 +653,7 @@ class SimulatedUnit:
                 self._pending_writes.append((now + self.write_delay, path, value))
         if writes:
             self._settle()
+            self._notify()
         return {"r": reply}
 
     def _known_path(self, path: list[str]) -> bool:
@@ -661,6 +705,16 @@ class SimulatedUnit:
             return web.Response(body=faults.scripted_replies.pop(0), status=200)
         if not self.multi_node_reads and len(tree) > 1 and not _has_write(tree):
             tree = dict([next(iter(tree.items()))])
+        if (injected := self._memory_fault(tree)) is not None:
+            return injected
+        reply = json.dumps(self._serve(tree), separators=(",", ":")).encode()
+        if faults.max_reply_bytes is not None and len(reply) > faults.max_reply_bytes:
+            return _json({"_api_error": "serializer_error"})
+        return web.Response(body=reply, content_type="application/json")
+
+    def _memory_fault(self, tree: dict[str, Any]) -> web.Response | None:
+        """The reply of a pending memory/serializer/truncation fault, if one is due."""
+        faults = self.faults
         if faults.no_memory > 0:
             faults.no_memory -= 1
             return _json({"r": _mark_leaves(tree, "__no_memory")})
@@ -670,10 +724,7 @@ class SimulatedUnit:
         if faults.malformed_json > 0:
             faults.malformed_json -= 1
             return web.Response(body=b'{"r":{"indoorUnit":{"status":{"mode":"he', status=200)
-        reply = json.dumps(self._serve(tree), separators=(",", ":")).encode()
-        if faults.max_reply_bytes is not None and len(reply) > faults.max_reply_bytes:
-            return _json({"_api_error": "serializer_error"})
-        return web.Response(body=reply, content_type="application/json")
+        return None
 
 
 def _mark_leaves(tree: dict[str, Any], marker: str) -> dict[str, Any]:

@@ -653,6 +653,7 @@ def test_resolver_found_the_keys() -> None:
         "unit_missing_secrets",
         "unit_missing_address",
         "room_sensor_lost",
+        "unit_cloud_controlled",
     }
     assert {"invalid_auth", "throttled", "unknown", "wrong_unit_secrets"} <= CONFIG_FLOW.errors
     assert "scan_gateway" in CONFIG_FLOW.progress

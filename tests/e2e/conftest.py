@@ -4,12 +4,14 @@ One stack serves the whole `tests/e2e` package (package-scoped fixtures, torn do
 last test is done), because starting Home Assistant is the slow part:
 
 * `kumo_home` — the Kumo adapters and clouds in a subprocess (`simulators.kumo_home`): the demo's
-  legacy account and a Comfort-native account holding the Office;
+  legacy account, a Comfort-native account holding the Office (its keys are in a hass-kumo
+  cache), and a keyless account holding the Guest Room (controlled through the cloud);
 * `home_assistant` — `hass -c <tmp> --skip-pip` on a free 127.0.0.1 port, headless, onboarded
   through the onboarding API; it can be restarted (`async_restart()`);
 * `momit_gateway` — the Momit gateway simulator (one AC node, one other node) in a subprocess;
-* `legacy_account` / `comfort_account` / `momit_account` — each added once through the config
-  flow HTTP API, exactly as the web UI does it; the step replies are kept for the flow tests.
+* `legacy_account` / `comfort_account` / `cloud_account` / `momit_account` — each added once
+  through the config flow HTTP API, exactly as the web UI does it; the step replies are kept
+  for the flow tests.
 
 Tests are independent of each other's order: each asks for the accounts it needs and leaves the
 units as it found them (online, cloud up). The test process opens no server socket: Home Assistant
@@ -39,7 +41,14 @@ from simulators.home_assistant import (
     Login,
     write_configuration,
 )
-from simulators.kumo_home import COMFORT_ACCOUNT, LEGACY_ACCOUNT, OFFICE_UNIT, KumoHomeProcess
+from simulators.kumo_home import (
+    CLOUD_ACCOUNT,
+    COMFORT_ACCOUNT,
+    GUEST_UNIT,
+    LEGACY_ACCOUNT,
+    OFFICE_UNIT,
+    KumoHomeProcess,
+)
 from simulators.momit_gateway import GatewaySimulator
 
 HANDLER = "kumo_momit"
@@ -51,6 +60,7 @@ E2E_LOGIN = Login(name="End to end", username="e2e", password="e2e-password")
 LIVING_ROOM = "0Y34P008Q100142F"
 BEDROOM = "0Y34P008Q100277B"
 OFFICE = OFFICE_UNIT.serial
+GUEST = GUEST_UNIT.serial
 
 
 @contextlib.contextmanager
@@ -192,7 +202,7 @@ async def api(
 
 def cloud_servers(url: str) -> dict[str, str]:
     """The collapsed "cloud servers" section, pointing every server at one simulator."""
-    return {"v3_base_url": url, "v2_base_url": url, "v2_ca_base_url": url}
+    return {"v3_base_url": url, "v2_base_url": url, "v2_ca_base_url": url, "socket_base_url": url}
 
 
 async def _async_add_account(
@@ -284,6 +294,31 @@ def comfort_account(
 
     with loopback_sockets():
         return run(_async_add_account(home_assistant, COMFORT_ACCOUNT, steps))
+
+
+@pytest.fixture(scope="package")
+def cloud_account(
+    home_assistant: E2EHomeAssistant, kumo_home: KumoHomeProcess
+) -> list[dict[str, Any]]:
+    """A keyless Comfort-app account (the Guest Room), added with its unit left to the cloud:
+    sign in, then "control this unit through the Kumo Cloud for now" on its key form."""
+    account = kumo_home.info["accounts"][CLOUD_ACCOUNT]
+
+    async def steps(api: HomeAssistantApi, flow_id: str) -> list[dict[str, Any]]:
+        form = await api.flow_step(flow_id, {"next_step_id": "kumo"})
+        keys = await api.flow_step(
+            flow_id,
+            {
+                "username": account["username"],
+                "password": account["password"],
+                "cloud_servers": cloud_servers(kumo_home.cloud_url(CLOUD_ACCOUNT)),
+            },
+        )
+        done = await api.flow_step(flow_id, {"skip": True})
+        return [form, keys, done]
+
+    with loopback_sockets():
+        return run(_async_add_account(home_assistant, CLOUD_ACCOUNT, steps))
 
 
 @pytest.fixture(scope="package")

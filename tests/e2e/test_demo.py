@@ -7,6 +7,7 @@ temporary folder and on a free port, so it never touches `.demo` or port 8123.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 import signal
@@ -16,7 +17,7 @@ import aiohttp
 import pytest
 
 from simulators.demo import DEMO_LOGIN
-from simulators.home_assistant import REPO_ROOT, HomeAssistantApi
+from simulators.home_assistant import REPO_ROOT, HomeAssistantApi, HomeAssistantApiError
 
 from .conftest import async_wait_for, free_port
 
@@ -83,6 +84,20 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+async def _assert_a_newcomer_finds_a_clean_instance(api: HomeAssistantApi, run: DemoRun) -> None:
+    """No integration onboarding left behind that needs the internet, no failed login of the
+    demo's own making, no repair asking for a country; the Momit
+    node is where a real gateway puts its nodes (a search looks there first), and the banner
+    says that entering its port finds it at once."""
+    assert await api.config_entries("google_translate") == []  # onboarding's leftovers
+    notifications = await api.websocket_command({"type": "persistent_notification/get"})
+    assert [n["title"] for n in notifications] == []
+    assert (await api.request("GET", "/api/config"))["country"]
+    port_line = next(line for line in run.lines if "answers on UDP port" in line)
+    assert 10000 <= int(port_line.rstrip(".").rsplit(" ", 1)[1]) <= 19999
+    assert any("enter that port: the node is found at once" in line for line in run.lines)
+
+
 async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_enabled: None) -> None:
     """Banner with URL and login; both integrations added; commands echoed; Ctrl-C: all gone."""
     port = free_port()
@@ -97,27 +112,54 @@ async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_ena
             await api.log_in(DEMO_LOGIN)  # the printed login works on the login page's API
             entries = {entry["title"] for entry in await api.config_entries()}
             assert entries == {"demo@example.com", "Momit Gateway 127.0.0.1"}
-            assert await api.config_entries("google_translate") == []
             states = await api.states()
             assert {"climate.living_room", "climate.bedroom"} <= set(states)
             assert states["sensor.kumo_station_outdoor_temperature"]["state"] == "7.5"
             assert any(e.startswith("climate.momit_cool") for e in states)
-            # A newcomer's first look: no failed login of the demo's own making, no repair
-            # asking for a country.
-            notifications = await api.websocket_command({"type": "persistent_notification/get"})
-            assert [n["title"] for n in notifications] == []
-            assert (await api.request("GET", "/api/config"))["country"]
+            await _assert_a_newcomer_finds_a_clean_instance(api, run)
             await api.call_service(
                 "climate",
                 "set_hvac_mode",
                 {"entity_id": "climate.living_room", "hvac_mode": "heat"},
             )
+
+            # The fourth unit has no local keys: it runs through the simulated Kumo Cloud.
+            async def guest_connection() -> str | None:
+                state = await api.state("sensor.guest_room_connection")
+                return None if state is None else str(state["state"])
+
+            await async_wait_for(guest_connection, lambda s: s == "cloud", "the Guest Room")
+            await async_wait_for(
+                lambda: api.state("climate.guest_room"),
+                lambda s: s is not None and s["state"] != "unavailable",
+                "the Guest Room's pushed state",
+            )
+            await api.call_service(
+                "climate",
+                "set_hvac_mode",
+                {"entity_id": "climate.guest_room", "hvac_mode": "cool"},
+            )
         await run.read_until(f"Kumo Living Room  ← {json.dumps({'mode': 'heat'})}")
-        # The Momit node is where a real gateway puts its nodes (a search looks there first),
-        # and the banner says that entering its port finds it at once.
-        port_line = next(line for line in run.lines if "answers on UDP port" in line)
-        assert 10000 <= int(port_line.rstrip(".").rsplit(" ", 1)[1]) <= 19999
-        assert "enter that port: the node is found at once" in output
+        cloud_command = {"power": 1, "operationMode": "cool"}
+        await run.read_until(f"Kumo Guest Room   ← Kumo Cloud {json.dumps(cloud_command)}")
+
+        # Settings → System → Restart: Home Assistant exits to be restarted; the demo does so.
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, f"http://127.0.0.1:{port}")
+            await api.log_in(DEMO_LOGIN)
+            with contextlib.suppress(aiohttp.ClientError, HomeAssistantApiError):
+                await api.call_service("homeassistant", "restart", {})
+        await run.read_until(f"Home Assistant is back on http://127.0.0.1:{port}.")
+        assert int((tmp_path / "hass.pid").read_text()) != hass_pid
+        hass_pid = int((tmp_path / "hass.pid").read_text())
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, f"http://127.0.0.1:{port}")
+            await api.log_in(DEMO_LOGIN)
+            await async_wait_for(
+                lambda: api.state("climate.living_room"),
+                lambda s: s is not None and s["state"] == "heat",
+                "the Living Room after the restart",
+            )
     finally:
         status = await run.interrupt()
     assert status == 0

@@ -28,6 +28,7 @@ from custom_components.kumo_momit.kumo import (
 )
 from custom_components.kumo_momit.kumo_ha.const import (
     CONF_CLOUD_SERVERS,
+    CONF_SOCKET_BASE_URL,
     CONF_UNITS,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
@@ -133,6 +134,26 @@ def kumo_entry_data(units: list[KumoUnitRecord], **extra: Any) -> dict[str, Any]
     }
 
 
+def add_kumo_entry(
+    hass: HomeAssistant,
+    units: list[KumoUnitRecord],
+    *,
+    options: dict[str, Any] | None = None,
+    unique_id: str = DEMO_USERNAME.lower(),
+    **extra: Any,
+) -> MockConfigEntry:
+    """A Kumo account entry with these units (and `extra` entry data), added to `hass`."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=DEMO_USERNAME,
+        unique_id=unique_id,
+        data=kumo_entry_data(units, **extra),
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
 @pytest.fixture
 def kumo_entry(
     hass: HomeAssistant,
@@ -163,11 +184,13 @@ async def setup_kumo(hass: HomeAssistant, kumo_entry: MockConfigEntry) -> MockCo
 
 
 def servers(cloud: KumoCloudSimulator) -> dict[str, str]:
-    """The collapsed "Cloud servers" section pointing every cloud service at the simulator."""
+    """The collapsed "Cloud servers" section pointing every cloud service at the simulator (it
+    is also how an entry stores servers the user changed)."""
     return {
         CONF_V3_BASE_URL: cloud.base_url,
         CONF_V2_BASE_URL: cloud.base_url,
         CONF_V2_CA_BASE_URL: cloud.base_url,
+        CONF_SOCKET_BASE_URL: cloud.base_url,
     }
 
 

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 import custom_components.kumo_momit
 from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
 from custom_components.kumo_momit.kumo import (
+    DEFAULT_SOCKET_URL,
     DEFAULT_V2_BASE_URL,
     DEFAULT_V2_CANADA_BASE_URL,
     DEFAULT_V3_BASE_URL,
@@ -30,6 +31,7 @@ from custom_components.kumo_momit.kumo_ha.const import (
     CONF_CLOUD_SERVERS,
     CONF_CRYPTO_SERIAL,
     CONF_SKIP,
+    CONF_SOCKET_BASE_URL,
     CONF_UNIT_PASSWORD,
     CONF_V2_BASE_URL,
     CONF_V2_CA_BASE_URL,
@@ -95,6 +97,7 @@ async def test_cloud_servers_are_a_collapsed_section_holding_the_real_hosts(
         CONF_V3_BASE_URL: DEFAULT_V3_BASE_URL,
         CONF_V2_BASE_URL: DEFAULT_V2_BASE_URL,
         CONF_V2_CA_BASE_URL: DEFAULT_V2_CANADA_BASE_URL,
+        CONF_SOCKET_BASE_URL: DEFAULT_SOCKET_URL,
     }
 
 

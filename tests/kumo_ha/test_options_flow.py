@@ -8,7 +8,11 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kumo_momit.const import DOMAIN
-from custom_components.kumo_momit.kumo_ha.const import CONF_REFRESH_FROM_CLOUD, CONF_SCAN_INTERVAL
+from custom_components.kumo_momit.kumo_ha.const import (
+    CONF_CLOUD_FOR_UNADDRESSED,
+    CONF_REFRESH_FROM_CLOUD,
+    CONF_SCAN_INTERVAL,
+)
 from custom_components.kumo_momit.kumo_ha.data import stored_units
 from simulators.kumo_cloud import DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
@@ -33,7 +37,7 @@ async def test_options_poll_interval_reloads(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert setup_kumo.options == {CONF_SCAN_INTERVAL: 30}
+    assert setup_kumo.options == {CONF_SCAN_INTERVAL: 30, CONF_CLOUD_FOR_UNADDRESSED: False}
     coordinator = setup_kumo.runtime_data.indoor_units[LIVING_ROOM]
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 30

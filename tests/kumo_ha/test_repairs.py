@@ -16,10 +16,19 @@ from custom_components.kumo_momit.kumo_ha.const import (
     CONF_UNIT_PASSWORD,
 )
 from custom_components.kumo_momit.kumo_ha.data import stored_units
+from simulators.kumo_cloud import KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
 
-from .conftest import BEDROOM, LIVING_ROOM, STATION, kumo_entry_data, record_for
+from .conftest import (
+    BEDROOM,
+    LIVING_ROOM,
+    STATION,
+    add_kumo_entry,
+    kumo_entry_data,
+    record_for,
+    servers,
+)
 
 
 async def _fix(
@@ -44,10 +53,15 @@ async def test_incomplete_units_raise_fixable_repair_issues(
     hass: HomeAssistant,
     unit_definitions: list[KumoUnitDefinition],
     kumo_units: KumoUnitSimulator,
+    kumo_cloud: KumoCloudSimulator,
     issue_registry: ir.IssueRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """A unit without keys, and one without address, each get a repair issue, not a crash."""
+    """A unit without keys, and one without address, each get a repair issue, not a crash.
+
+    The unit without keys is no dead end: it is controlled through the Kumo Cloud, and its
+    issue invites adding the keys (`test_cloud.py` follows it further).
+    """
     living, bedroom, station = unit_definitions
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -57,7 +71,8 @@ async def test_incomplete_units_raise_fixable_repair_issues(
                 record_for(living, kumo_units.address(LIVING_ROOM)),
                 record_for(bedroom, kumo_units.address(BEDROOM), secrets=False),
                 record_for(station, None),
-            ]
+            ],
+            **servers(kumo_cloud),
         ),
     )
     entry.add_to_hass(hass)
@@ -68,12 +83,37 @@ async def test_incomplete_units_raise_fixable_repair_issues(
     secrets_issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{BEDROOM}_incomplete")
     address_issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{STATION}_incomplete")
     assert secrets_issue is not None
-    assert secrets_issue.translation_key == "unit_missing_secrets"
+    assert secrets_issue.translation_key == "unit_cloud_controlled"
     assert secrets_issue.is_fixable
     assert address_issue is not None
     assert address_issue.translation_key == "unit_missing_address"
     assert hass.states.get("climate.living_room").state == "off"
-    assert hass.states.get("climate.bedroom") is None
+    assert hass.states.get("climate.bedroom") is not None
+    assert kumo_units.unit(BEDROOM).request_count == 0  # no keys: never asked locally
+
+
+async def test_a_station_without_keys_asks_for_them(
+    hass: HomeAssistant,
+    unit_definitions: list[KumoUnitDefinition],
+    kumo_units: KumoUnitSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Nothing is known to read a Kumo Station through the cloud: its issue asks for keys."""
+    living, _bedroom, station = unit_definitions
+    units = [
+        record_for(living, kumo_units.address(LIVING_ROOM)),
+        record_for(station, kumo_units.address(STATION), secrets=False),
+    ]
+    entry = add_kumo_entry(hass, units)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{STATION}_incomplete")
+    assert issue is not None
+    assert issue.translation_key == "unit_missing_secrets"
+    assert issue.is_fixable
+    assert entry.runtime_data.cloud is None  # no cloud unit: the cloud is not contacted
+    assert hass.states.get("sensor.kumo_station_outdoor_temperature") is None
 
 
 async def test_missing_keys_then_address_fixed_from_the_repair(
@@ -82,6 +122,7 @@ async def test_missing_keys_then_address_fixed_from_the_repair(
     issue_registry: ir.IssueRegistry,
     unit_definitions: list[KumoUnitDefinition],
     kumo_units: KumoUnitSimulator,
+    kumo_cloud: KumoCloudSimulator,
 ) -> None:
     """The fix flow asks for exactly what is missing, probes it, and the unit comes up."""
     living, bedroom, _ = unit_definitions
@@ -92,7 +133,8 @@ async def test_missing_keys_then_address_fixed_from_the_repair(
             [
                 record_for(living, kumo_units.address(LIVING_ROOM)),
                 record_for(bedroom, None, secrets=False),
-            ]
+            ],
+            **servers(kumo_cloud),
         ),
     )
     entry.add_to_hass(hass)

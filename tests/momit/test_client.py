@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator, Iterator
+import contextlib
+import gc
 import socket
+import sys
 
 import pytest
 
@@ -22,7 +26,7 @@ from custom_components.kumo_momit.momit import (
 from custom_components.kumo_momit.momit.models import PATH_EVENTS
 from simulators.momit_gateway import GatewaySimulator
 
-from .conftest import client_options, open_momit_links
+from .conftest import client_options, open_momit_links, wait_until
 
 
 def make_client(
@@ -336,3 +340,42 @@ async def test_identity_texts_no_registry_can_keep_are_none(
     assert (info.serial, info.model, info.manufacturer) == (None, None, "Momit")
     assert client.serial is None
     assert "unusable identity text" in caplog.text
+
+
+@contextlib.contextmanager
+def async_generators_left_to_the_loop() -> Iterator[list[str]]:
+    """Names of async generators handed to the event loop's finalizer (dropped unclosed) while
+    the block runs: the loop turns each into an `aclose()` task, which can outlive its owner
+    (pytest-homeassistant-custom-component fails a test on such a lingering task)."""
+    firstiter, finalizer = sys.get_asyncgen_hooks()
+    left: list[str] = []
+
+    def record(agen: AsyncGenerator[object]) -> None:
+        left.append(agen.__qualname__)
+        if finalizer is not None:
+            finalizer(agen)
+
+    sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=record)
+    try:
+        yield left
+        gc.collect()
+    finally:
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+
+
+@pytest.mark.parametrize("use_relay", [True, False])
+async def test_requests_leave_no_unclosed_async_generator(
+    momit_gateway: GatewaySimulator, momit_clients: list[MomitCoolClient], use_relay: bool
+) -> None:
+    """Reads, commands and observations close every async generator they start (aiocoap's own
+    address resolution would drop one per request)."""
+    client = make_client(momit_gateway, momit_clients, use_relay=use_relay)
+    with async_generators_left_to_the_loop() as left:
+        await client.get_state()
+        await client.turn_on(AcMode.COOL, 22.0)
+        await client.start_push()
+        await wait_until(lambda: client.push_active)
+        await client.close()
+    assert client.state is not None
+    assert client.state.output is AcOutput.COOL
+    assert left == []

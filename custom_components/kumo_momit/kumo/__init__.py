@@ -11,6 +11,9 @@ needs is exported here; modules with a leading underscore are internals.
 * Learning units: `async_discover_units` asks the Kumo Cloud (§12, §13); `parse_kumo_cache`
   imports a hass-kumo `kumo_cache.json` (§14). The cloud is only a way to *learn* what local
   control needs (§1.1): a caller that persists the records never needs it to run.
+* Cloud control, for units without local keys (§13.4-§13.6): `KumoCloudControl` (REST reads
+  and `send-command`, minding the account's rate limit), `KumoCloudIndoorUnit` (the same state
+  model and commands as `KumoIndoorUnit`), `KumoCloudPush` (the Socket.IO push channel).
 
 Clients take an aiohttp session (e.g. Home Assistant's shared one, never closed by them) or
 None (they create their own and close it in `close()` / at the end of `async with`).
@@ -18,7 +21,7 @@ None (they create their own and close it in `close()` / at the end of `async wit
 
 from __future__ import annotations
 
-from ._cloud_http import KumoCloudOptions
+from ._cloud_http import CloudRateLimit, KumoCloudOptions
 from ._poller import KumoPollerOptions
 from ._values import normalize_address, normalize_mac
 from .addresses import (
@@ -34,6 +37,7 @@ from .addresses import (
 )
 from .cache import KumoCacheError, build_kumo_cache, parse_kumo_cache
 from .client import KumoClientOptions, KumoUnitClient
+from .cloud_control import KumoCloudControl, KumoCloudIndoorUnit, cloud_commands
 from .cloud_discovery import (
     CloudProblem,
     CloudService,
@@ -41,6 +45,17 @@ from .cloud_discovery import (
     KumoCloudEndpoints,
     async_discover_units,
 )
+from .cloud_push import (
+    DEFAULT_SOCKET_URL,
+    CloudAdapterUpdate,
+    CloudProfileUpdate,
+    CloudPushEvent,
+    KumoCloudPush,
+    PushBackoff,
+    cloud_wait_floor,
+    parse_push_event,
+)
+from .cloud_state import CloudConnectionState, CloudDeviceState
 from .cloud_tokens import KumoCloudTokens
 from .cloud_v2 import DEFAULT_V2_BASE_URL, DEFAULT_V2_CANADA_BASE_URL, async_v2_login
 from .cloud_v3 import KumoCloudV3Client, KumoCloudV3Units
@@ -50,9 +65,12 @@ from .errors import (
     KumoAdapterBusyError,
     KumoAuthenticationError,
     KumoCloudAuthError,
+    KumoCloudCommandError,
     KumoCloudConnectionError,
     KumoCloudError,
     KumoCloudNoSecretsError,
+    KumoCloudRateLimitError,
+    KumoCloudSetpointRangeError,
     KumoCloudSignInRejectedError,
     KumoCloudThrottledError,
     KumoCommandRejectedError,
@@ -92,6 +110,7 @@ from .station import KumoStation
 from .token import KumoCredentials, kumo_token
 
 __all__ = [
+    "DEFAULT_SOCKET_URL",
     "DEFAULT_V2_BASE_URL",
     "DEFAULT_V2_CANADA_BASE_URL",
     "DEFAULT_V3_BASE_URL",
@@ -101,7 +120,13 @@ __all__ = [
     "AddressCheck",
     "AddressResolution",
     "Capabilities",
+    "CloudAdapterUpdate",
+    "CloudConnectionState",
+    "CloudDeviceState",
     "CloudProblem",
+    "CloudProfileUpdate",
+    "CloudPushEvent",
+    "CloudRateLimit",
     "CloudService",
     "FanSpeed",
     "FieldSource",
@@ -115,13 +140,19 @@ __all__ = [
     "KumoClientOptions",
     "KumoCloudAdapterStatus",
     "KumoCloudAuthError",
+    "KumoCloudCommandError",
     "KumoCloudConnectionError",
+    "KumoCloudControl",
     "KumoCloudDevice",
     "KumoCloudDiscovery",
     "KumoCloudEndpoints",
     "KumoCloudError",
+    "KumoCloudIndoorUnit",
     "KumoCloudNoSecretsError",
     "KumoCloudOptions",
+    "KumoCloudPush",
+    "KumoCloudRateLimitError",
+    "KumoCloudSetpointRangeError",
     "KumoCloudSignInRejectedError",
     "KumoCloudSite",
     "KumoCloudThrottledError",
@@ -146,6 +177,7 @@ __all__ = [
     "OperationMode",
     "ProbeAttempt",
     "ProbeResult",
+    "PushBackoff",
     "SetpointRange",
     "StationState",
     "TempSource",
@@ -158,6 +190,8 @@ __all__ = [
     "async_v2_login",
     "build_kumo_cache",
     "celsius_setpoint_to_fahrenheit",
+    "cloud_commands",
+    "cloud_wait_floor",
     "fahrenheit_setpoint_to_celsius",
     "is_kumo_mac",
     "kumo_token",
@@ -167,5 +201,6 @@ __all__ = [
     "normalize_dhcp_sightings",
     "normalize_mac",
     "parse_kumo_cache",
+    "parse_push_event",
     "probe",
 ]

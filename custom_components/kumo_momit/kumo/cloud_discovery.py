@@ -22,6 +22,7 @@ import aiohttp
 
 from ._cloud_http import KumoCloudOptions
 from ._session import session_for_call
+from .cloud_push import DEFAULT_SOCKET_URL
 from .cloud_v2 import (
     DEFAULT_V2_BASE_URL,
     DEFAULT_V2_CANADA_BASE_URL,
@@ -54,16 +55,20 @@ class CloudService(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class KumoCloudEndpoints:
-    """Base URLs of the three services (defaults: the real hosts); None leaves one out."""
+    """Base URLs of the services (defaults: the real hosts); None leaves a v2 one out.
+
+    `socket` is the push service of cloud control (§13.1), not used by discovery.
+    """
 
     v3: str = DEFAULT_V3_BASE_URL
     v2_legacy: str | None = DEFAULT_V2_BASE_URL
     v2_canada: str | None = DEFAULT_V2_CANADA_BASE_URL
+    socket: str = DEFAULT_SOCKET_URL
 
     @classmethod
     def single_host(cls, base_url: str) -> Self:
-        """All three on one server (a simulator, a proxy): their paths do not overlap."""
-        return cls(v3=base_url, v2_legacy=base_url, v2_canada=base_url)
+        """All on one server (a simulator, a proxy): their paths do not overlap."""
+        return cls(v3=base_url, v2_legacy=base_url, v2_canada=base_url, socket=base_url)
 
     def without_legacy(self) -> Self:
         """Only v3: the legacy hosts are not asked."""

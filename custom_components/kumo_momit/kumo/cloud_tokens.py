@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import re
-from typing import Final
+from typing import Any, Final
 
 from ._values import bounded_number, parse_json
 from .errors import KumoCloudError
@@ -21,23 +21,30 @@ _EXP_BOUNDS: Final = (0.0, 1e11)
 _TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
-def jwt_expiry(token: str) -> float | None:
-    """The `exp` claim (epoch seconds) of a JWT, read without verifying the signature.
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, read without verifying the signature ({} if it is not one).
 
-    We only need to know when to renew; the cloud checks the signature, not us. None when the
-    token is not a JWT or has no plausible `exp` (a number of epoch seconds; NaN, infinite or
-    absurd values are refused, so renewal falls back to the default lifetime).
+    We only need to know when to renew and which account a token belongs to (the `id` claim
+    the push channel subscribes with, §13.2); the cloud checks the signature, not us.
     """
     parts = token.split(".")
     if len(parts) != 3:
-        return None
+        return {}
     payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
         claims = parse_json(base64.urlsafe_b64decode(payload.encode("ascii")))
     except (ValueError, binascii.Error):
-        return None
-    exp = claims.get("exp") if isinstance(claims, dict) else None
-    return bounded_number(exp, *_EXP_BOUNDS)
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The `exp` claim (epoch seconds) of a JWT, read without verifying the signature.
+
+    None when the token is not a JWT or has no plausible `exp` (a number of epoch seconds; NaN,
+    infinite or absurd values are refused, so renewal falls back to the default lifetime).
+    """
+    return bounded_number(jwt_claims(token).get("exp"), *_EXP_BOUNDS)
 
 
 def _bearer_token(value: object) -> str | None:

@@ -12,7 +12,14 @@ from typing import Any, Final
 
 import aiohttp
 
-from ._cloud_http import CloudReply, KumoCloudOptions, cloud_failure, cloud_request, host_of
+from ._cloud_http import (
+    CloudRateLimit,
+    CloudReply,
+    KumoCloudOptions,
+    cloud_failure,
+    cloud_request,
+    host_of,
+)
 from ._session import SessionOwner
 from .cloud_tokens import KumoCloudTokens
 from .errors import KumoCloudAuthError, KumoCloudError
@@ -31,7 +38,7 @@ class KumoCloudV3Api(SessionOwner):
     Renewal: the access token is renewed shortly before its JWT `exp`; an HTTP 401 is answered
     by exactly one refresh (or, if the refresh token is refused, one login) and one retry. No
     loop: a second 401 is an authentication error. The last `x-ratelimit-remaining` header
-    seen is kept in `rate_limit_remaining` (§13.5).
+    seen is kept in `rate_limit_remaining`, all rate-limit headers in `rate_limit` (§13.5).
     """
 
     def __init__(
@@ -52,6 +59,7 @@ class KumoCloudV3Api(SessionOwner):
         self._tokens = tokens
         self.options = options or KumoCloudOptions()
         self.rate_limit_remaining: int | None = None
+        self.rate_limit: CloudRateLimit | None = None
 
     def __repr__(self) -> str:
         """Never shows the password or tokens."""
@@ -84,6 +92,8 @@ class KumoCloudV3Api(SessionOwner):
         )
         if reply.rate_limit_remaining is not None:
             self.rate_limit_remaining = reply.rate_limit_remaining
+        if reply.rate_limit is not None:
+            self.rate_limit = reply.rate_limit
         return reply
 
     async def login(self) -> KumoCloudTokens:
@@ -147,9 +157,13 @@ class KumoCloudV3Api(SessionOwner):
 
     async def get_json(self, path: str) -> Any:
         """`GET path` with the access token; the decoded JSON, or the typed error."""
-        reply = await self.authorized("GET", path)
-        if reply.status != 200:
-            raise cloud_failure(reply, f"Kumo Cloud GET {path}")
-        if not reply.is_json:
-            raise KumoCloudError(f"Kumo Cloud GET {path}: the reply is not JSON")
-        return reply.data
+        return reply_json(await self.authorized("GET", path), f"Kumo Cloud GET {path}")
+
+
+def reply_json(reply: CloudReply, what: str) -> Any:
+    """The decoded JSON of a 200 reply, or the typed error for any other."""
+    if reply.status != 200:
+        raise cloud_failure(reply, what)
+    if not reply.is_json:
+        raise KumoCloudError(f"{what}: the reply is not JSON")
+    return reply.data

@@ -81,6 +81,36 @@ class KumoCloudThrottledError(KumoCloudError):
     """The cloud throttled us: HTTP 429 (§13.5)."""
 
 
+class KumoCloudRateLimitError(KumoCloudThrottledError):
+    """The account's request budget is spent (HTTP 429, §13.5): wait `retry_after_s` seconds."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class KumoCloudCommandError(KumoCloudError):
+    """The cloud refused a command (HTTP 400 "Failed to validate commands", §13.5).
+
+    `codes` are the cloud's words, e.g. `invalidFanSpeed`; nothing was changed.
+    """
+
+    def __init__(self, message: str, *, codes: Sequence[str]) -> None:
+        super().__init__(message)
+        self.codes: tuple[str, ...] = tuple(codes)
+
+
+class KumoCloudSetpointRangeError(KumoCloudCommandError):
+    """A setpoint outside the unit's limits (`invalidSpHeatRange` & co., §8.2, §13.5).
+
+    `limit` names which range: `heat`, `cool` or `auto`.
+    """
+
+    def __init__(self, message: str, *, codes: Sequence[str], limit: str) -> None:
+        super().__init__(message, codes=codes)
+        self.limit = limit
+
+
 class KumoCloudConnectionError(KumoCloudError):
     """The cloud could not be reached or answered with a server error."""
 

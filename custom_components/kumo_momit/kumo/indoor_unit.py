@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 import logging
 import math
 from typing import Any, Final
 
+from ._commands import IndoorUnitCommands, vocabulary_value
 from ._poller import KumoPoller
 from ._tree import JsonTree, dig
-from ._values import bounded_number
 from .client import STATUS_TREE
 from .errors import KumoAdapterBusyError, KumoError, KumoProtocolError, KumoValidationError
 from .models import (
-    TEMPERATURE_BOUNDS_C,
     Capabilities,
-    FanSpeed,
     IndoorUnitProfile,
     IndoorUnitState,
     IndoorUnitStatus,
     Mhk2Status,
-    OperationMode,
     TempSource,
-    VaneDirection,
-    round_setpoint,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,7 +42,7 @@ STATUS_ATTRIBUTES: Final = (
 INJECTED_ROOM_TEMP_RANGE: Final = (-20.0, 50.0)
 
 
-class KumoIndoorUnit(KumoPoller):
+class KumoIndoorUnit(KumoPoller, IndoorUnitCommands):
     """One indoor unit: polls cheaply and carries the commands (§6.1, §8, §9.1).
 
     Per poll: one `indoorUnit.status` read. Profile + adapter status are read at the first
@@ -100,11 +94,7 @@ class KumoIndoorUnit(KumoPoller):
             # profile and adapter status at the next successful poll.
             self._info.expire()
             raise
-        self._status_raw.update(status)
-        now = self._clock()
-        for key, (value, until) in list(self._pending.items()):
-            if status.get(key) == value or now >= until:
-                del self._pending[key]
+        self._merge_status(status)
         return self._publish()
 
     async def _read_status(self) -> tuple[JsonTree, bool]:
@@ -167,9 +157,7 @@ class KumoIndoorUnit(KumoPoller):
             self._present["mhk2"] = Mhk2Status.from_wire(self._mhk2_raw) is not None
 
     def _publish(self) -> IndoorUnitState:
-        status_raw = dict(self._status_raw)
-        for key, (value, _until) in self._pending.items():
-            status_raw[key] = value
+        status_raw = self._status_with_pending()
         profile = IndoorUnitProfile.from_wire(self._profile_raw)
         adapter = self._adapter
         self._capabilities = Capabilities.derive(profile, adapter)
@@ -185,76 +173,20 @@ class KumoIndoorUnit(KumoPoller):
         )
         return self._state
 
-    # --- commands ------------------------------------------------------------------------
+    # --- commands (planned in `IndoorUnitCommands`) -------------------------------------
 
     async def _ready(self) -> IndoorUnitState:
         """Commands validate against the capabilities: poll once if never polled."""
         return self._state or await self.async_update()
 
-    async def _write_status(self, values: JsonTree) -> IndoorUnitState:
+    async def _send_status(self, values: JsonTree) -> None:
         await self.client.request({"indoorUnit": {"status": values}})
-        # Do not trust the echo (it may show the old value, §2.2): show what was written now;
-        # the next status read confirms it (or, after the hold, overrides it).
-        until = self._clock() + self.options.optimistic_hold
-        for key, value in values.items():
-            self._status_raw[key] = value
-            self._pending[key] = (value, until)
-        return self._publish()
 
-    async def set_mode(self, mode: OperationMode | str) -> IndoorUnitState:
-        """Set the operation mode (`off` powers the unit down, §6.1)."""
-        state = await self._ready()
-        target = self._writable_mode(mode, state.capabilities)
-        return await self._write_status({"mode": target.value})
+    def _optimistic_until(self) -> float:
+        return self._clock() + self.options.optimistic_hold
 
-    async def set_heat_setpoint(self, celsius: float) -> IndoorUnitState:
-        """Set spHeat (in auto, spCool is raised if needed to stay ≥ spHeat)."""
-        state = await self._ready()
-        return await self._write_status(
-            self._setpoint_values(state, state.status.mode, heat=celsius, cool=None)
-        )
-
-    async def set_cool_setpoint(self, celsius: float) -> IndoorUnitState:
-        """Set spCool (in auto, spHeat is lowered if needed to stay ≤ spCool)."""
-        state = await self._ready()
-        return await self._write_status(
-            self._setpoint_values(state, state.status.mode, heat=None, cool=celsius)
-        )
-
-    async def set_mode_and_setpoints(
-        self,
-        mode: OperationMode | str,
-        heat: float | None = None,
-        cool: float | None = None,
-    ) -> IndoorUnitState:
-        """Mode and setpoints in ONE request, e.g. `{"mode":"auto","spHeat":20.5,"spCool":24}`.
-
-        Multi-key status writes are used in the field (§5, homebridge clients); the body shape
-        is one of the token vectors. Setpoints are clamped to the target mode's limits.
-        """
-        state = await self._ready()
-        target = self._writable_mode(mode, state.capabilities)
-        values: JsonTree = {"mode": target.value}
-        values.update(self._setpoint_values(state, target, heat=heat, cool=cool))
-        return await self._write_status(values)
-
-    async def set_fan_speed(self, speed: FanSpeed | str) -> IndoorUnitState:
-        """Set the fan speed; must be one of `capabilities.fan_speeds` (§7.2)."""
-        state = await self._ready()
-        value = _vocabulary(FanSpeed, speed, "fan speed")
-        if value not in state.capabilities.fan_speeds:
-            raise KumoValidationError(f"{self.name} does not support fan speed {value.value!r}")
-        return await self._write_status({"fanSpeed": value.value})
-
-    async def set_vane_direction(self, direction: VaneDirection | str) -> IndoorUnitState:
-        """Set the vertical vane; must be one of `capabilities.vane_directions` (§7.3)."""
-        state = await self._ready()
-        value = _vocabulary(VaneDirection, direction, "vane direction")
-        if value not in state.capabilities.vane_directions:
-            raise KumoValidationError(
-                f"{self.name} does not support vane direction {value.value!r}"
-            )
-        return await self._write_status({"vaneDir": value.value})
+    def _now(self) -> float:
+        return self._clock()
 
     async def set_temperature_source(self, source: TempSource | str) -> IndoorUnitState:
         """Choose what the unit regulates on: `tempSource` (§6.1, §7.4).
@@ -265,7 +197,7 @@ class KumoIndoorUnit(KumoPoller):
         `status.active_thermistor`.
         """
         await self._ready()
-        value = _vocabulary(TempSource, source, "temperature source")
+        value = vocabulary_value(TempSource, source, "temperature source")
         return await self._write_status({"tempSource": value.value})
 
     async def inject_room_temperature(self, celsius: float) -> IndoorUnitState:
@@ -295,69 +227,3 @@ class KumoIndoorUnit(KumoPoller):
         """Reboot the WiFi adapter; profile and adapter status are re-read afterwards."""
         await self.client.reboot()
         self._info.expire()
-
-    def _writable_mode(
-        self, mode: OperationMode | str, capabilities: Capabilities
-    ) -> OperationMode:
-        target = _vocabulary(OperationMode, mode, "mode")
-        if target in (OperationMode.AUTO_HEAT, OperationMode.AUTO_COOL):
-            raise KumoValidationError(f"{target.value!r} is reported by the unit, write 'auto'")
-        if target not in capabilities.modes:
-            raise KumoValidationError(f"{self.name} does not support mode {target.value!r}")
-        return target
-
-    @staticmethod
-    def _setpoint_values(
-        state: IndoorUnitState,
-        mode: OperationMode | None,
-        *,
-        heat: float | None,
-        cool: float | None,
-    ) -> JsonTree:
-        """Round to 0.5 °C, clamp to the mode's limits (§8.2); in auto keep spCool ≥ spHeat.
-
-        The value given wins: a lone heat setpoint above spCool pushes spCool up, a lone cool
-        setpoint below spHeat pushes spHeat down; with both given, spCool is raised to spHeat
-        (hass-kumo's convention, §8.3).
-        """
-        caps = state.capabilities
-        heat_range, cool_range = caps.heat_setpoint_range(mode), caps.cool_setpoint_range(mode)
-        heat_c = None if heat is None else heat_range.clamp(_setpoint(heat))
-        cool_c = None if cool is None else cool_range.clamp(_setpoint(cool))
-        if mode is not None and mode.is_auto:
-            if heat_c is not None and cool_c is None:
-                current = state.status.sp_cool
-                if current is not None and current < heat_c:
-                    cool_c = cool_range.clamp(heat_c)
-            elif cool_c is not None and heat_c is None:
-                current = state.status.sp_heat
-                if current is not None and current > cool_c:
-                    heat_c = heat_range.clamp(cool_c)
-            if heat_c is not None and cool_c is not None and cool_c < heat_c:
-                cool_c = cool_range.clamp(heat_c)
-                heat_c = min(heat_c, cool_c)
-        values: JsonTree = {}
-        if heat_c is not None:
-            values["spHeat"] = _wire_number(heat_c)
-        if cool_c is not None:
-            values["spCool"] = _wire_number(cool_c)
-        return values
-
-
-def _vocabulary[E: StrEnum](enum_type: type[E], value: E | str, what: str) -> E:
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise KumoValidationError(f"{value!r} is not a Kumo {what}") from None
-
-
-def _setpoint(value: float) -> float:
-    celsius = bounded_number(value, *TEMPERATURE_BOUNDS_C)
-    if celsius is None:
-        raise KumoValidationError(f"{value!r:.40} is not a temperature")
-    return round_setpoint(celsius)
-
-
-def _wire_number(value: float) -> float | int:
-    """Whole degrees go out as integers, like kumojs' JSON.stringify (`"spHeat":20`)."""
-    return int(value) if value.is_integer() else value

@@ -576,18 +576,28 @@ class IndoorUnitState(_PairedSensors):
     capabilities: Capabilities
     sensors: tuple[WirelessSensor, ...] = ()
     mhk2: Mhk2Status | None = None
+    cloud_humidity: float | None = None
+    """Humidity as the v3 cloud relays it (from a sensor or an MHK2, §6.1), for a unit read
+    through the cloud, which does not show where the value comes from."""
 
     @property
     def humidity(self) -> float | None:
-        """First sensor humidity, else the MHK2's indoor humidity (pykumo order, §9.1)."""
+        """First sensor humidity, else the MHK2's indoor humidity (pykumo order, §9.1), else
+        what the cloud relays."""
         if (humidity := self.sensor_humidity) is not None:
             return humidity
-        return self.mhk2.indoor_humidity if self.mhk2 else None
+        if self.mhk2 is not None:
+            return self.mhk2.indoor_humidity
+        return self.cloud_humidity
 
     @property
     def has_humidity(self) -> bool:
         """Whether the unit has a humidity source (wireless sensor or MHK2)."""
-        return any(s.humidity is not None for s in self.sensors) or self.mhk2 is not None
+        return (
+            any(s.humidity is not None for s in self.sensors)
+            or self.mhk2 is not None
+            or self.cloud_humidity is not None
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

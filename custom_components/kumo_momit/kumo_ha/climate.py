@@ -29,7 +29,6 @@ from ..const import DOMAIN
 from ..kumo import (
     Capabilities,
     IndoorUnitState,
-    KumoIndoorUnit,
     OperationMode,
     SetpointRange,
     celsius_setpoint_to_fahrenheit,
@@ -45,7 +44,7 @@ from .climate_modes import (
     setpoints_for,
     unit_action,
 )
-from .coordinator import KumoIndoorCoordinator
+from .coordinator import KumoIndoorCoordinator, KumoIndoorDevice
 from .data import KumoRuntimeData
 from .entity import KumoEntity
 from .room_sensor import TemperatureSourceAttributes
@@ -323,7 +322,7 @@ class KumoClimate(
             for key in (ATTR_TEMPERATURE, ATTR_TARGET_TEMP_LOW, ATTR_TARGET_TEMP_HIGH)
         )
 
-        async def command(device: KumoIndoorUnit) -> IndoorUnitState:
+        async def command(device: KumoIndoorDevice) -> IndoorUnitState:
             current = device.state
             mode = requested or (current.status.mode if current is not None else None)
             heat, cool = setpoints_for(mode, temperature, low, high)

@@ -22,6 +22,7 @@ from .const import (
     CONF_CLOUD_SERVERS,
     CONF_CRYPTO_SERIAL,
     CONF_SKIP,
+    CONF_SOCKET_BASE_URL,
     CONF_UNIT_PASSWORD,
     CONF_UNITS,
     CONF_V2_BASE_URL,
@@ -64,7 +65,8 @@ def _unit_placeholders(unit: KumoUnitRecord) -> dict[str, str]:
 
 
 class KumoAccountSteps(ConfigFlow):
-    """Add a Kumo Cloud account: the cloud is asked once, then its units run locally."""
+    """Add a Kumo Cloud account: the cloud is asked once, then its units run locally; a unit
+    whose keys are not entered (skipped) is controlled through the cloud until they are."""
 
     def __init__(self) -> None:
         """Start with nothing known."""
@@ -112,6 +114,7 @@ class KumoAccountSteps(ConfigFlow):
                     vol.Optional(CONF_V3_BASE_URL, default=self._endpoints.v3): str,
                     vol.Optional(CONF_V2_BASE_URL, default=self._endpoints.v2_legacy): str,
                     vol.Optional(CONF_V2_CA_BASE_URL, default=self._endpoints.v2_canada): str,
+                    vol.Optional(CONF_SOCKET_BASE_URL, default=self._endpoints.socket): str,
                 }
             ),
             {"collapsed": True},
@@ -235,6 +238,7 @@ class KumoAccountSteps(ConfigFlow):
             CONF_V3_BASE_URL: (self._endpoints.v3, defaults.v3),
             CONF_V2_BASE_URL: (self._endpoints.v2_legacy, defaults.v2_legacy),
             CONF_V2_CA_BASE_URL: (self._endpoints.v2_canada, defaults.v2_canada),
+            CONF_SOCKET_BASE_URL: (self._endpoints.socket, defaults.socket),
         }
         data.update({key: url for key, (url, default) in chosen.items() if url != default})
         return self.async_create_entry(title=storable(self._username), data=storable(data))

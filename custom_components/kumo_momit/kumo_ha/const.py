@@ -13,7 +13,8 @@ CONF_CRYPTO_SERIAL: Final = "crypto_serial"
 CONF_V3_BASE_URL: Final = "v3_base_url"
 CONF_V2_BASE_URL: Final = "v2_base_url"
 CONF_V2_CA_BASE_URL: Final = "v2_ca_base_url"
-# The collapsed form section holding the three server URLs (a test server or a proxy).
+CONF_SOCKET_BASE_URL: Final = "socket_base_url"
+# The collapsed form section holding the server URLs (a test server or a proxy).
 CONF_CLOUD_SERVERS: Final = "cloud_servers"
 # "Finish this unit later" (through its repair issue).
 CONF_SKIP: Final = "skip"
@@ -23,6 +24,8 @@ CONF_DELETED_UNITS: Final = "deleted_units"
 # --- options -------------------------------------------------------------------------------
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_REFRESH_FROM_CLOUD: Final = "refresh_from_cloud"
+# Units with keys but no address yet are controlled through the cloud until DHCP finds them.
+CONF_CLOUD_FOR_UNADDRESSED: Final = "cloud_for_unaddressed"
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=60)
 MIN_SCAN_INTERVAL_S: Final = 15
 MAX_SCAN_INTERVAL_S: Final = 300
@@ -46,6 +49,17 @@ ROOM_SENSOR_KEEP_ALIVE: Final = timedelta(seconds=20)
 ROOM_SENSOR_STALE_AFTER: Final = timedelta(hours=1)
 # Changes closer together than this wait: a chatty sensor must not flood the adapter.
 ROOM_SENSOR_MIN_GAP: Final = timedelta(seconds=5)
+# --- cloud control (units without local keys) -------------------------------------------
+# How a unit is reached: the values of the diagnostic "connection" sensor.
+CONNECTION_LOCAL: Final = "local"
+CONNECTION_CLOUD: Final = "cloud"
+# While push is down, units are read through REST one at a time, round robin: at most this
+# many reads a minute per account (the cloud allows about 50 requests a minute, kumo.md
+# §13.5; commands and sign-ins need room too) and each unit at most once a minute.
+CLOUD_READS_PER_MINUTE: Final = 20
+CLOUD_UNIT_READ_INTERVAL: Final = timedelta(seconds=60)
+# After set-up, push gets this long to bring every unit before REST reads start.
+CLOUD_PUSH_GRACE: Final = timedelta(seconds=15)
 
 # hass-kumo's cache of units, in the Home Assistant config folder.
 KUMO_CACHE_FILENAME: Final = "kumo_cache.json"

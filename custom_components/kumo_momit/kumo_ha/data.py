@@ -15,18 +15,21 @@ from ..kumo import KumoUnitRecord, merge_unit_record, merge_unit_records
 from .const import CONF_DELETED_UNITS, CONF_UNITS
 
 if TYPE_CHECKING:
+    from .cloud import KumoCloudLink
     from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
     from .room_sensor import RoomSensorFeed
 
 
 @dataclass
 class KumoRuntimeData:
-    """What a loaded Kumo account entry holds: one coordinator per reachable unit."""
+    """What a loaded Kumo account entry holds: one coordinator per controllable unit (local
+    or, for units without local keys, through the cloud), and the account's cloud link."""
 
     indoor_units: dict[str, KumoIndoorCoordinator] = field(default_factory=dict)
     stations: dict[str, KumoStationCoordinator] = field(default_factory=dict)
     # Indoor units regulating on a Home Assistant sensor, by serial.
     room_sensors: dict[str, RoomSensorFeed] = field(default_factory=dict)
+    cloud: KumoCloudLink | None = None
 
     @property
     def coordinators(self) -> list[KumoIndoorCoordinator | KumoStationCoordinator]:

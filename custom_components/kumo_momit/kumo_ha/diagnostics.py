@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..kumo import KumoCloudIndoorUnit
 from .data import KumoRuntimeData
 
 
@@ -15,7 +16,13 @@ def kumo_device_diagnostics(runtime: KumoRuntimeData) -> dict[str, dict[str, Any
             "serial": coordinator.unit.serial,
             "kind": coordinator.unit.kind.value,
             "last_update_success": coordinator.last_update_success,
-            "http_requests": coordinator.device.client.http_attempts,
+            "reached_via": coordinator.via,
+            # Local units: requests to the adapter; cloud units: the account's REST requests.
+            "http_requests": (
+                coordinator.device.control.requests
+                if isinstance(coordinator.device, KumoCloudIndoorUnit)
+                else coordinator.device.client.http_attempts
+            ),
             "state": coordinator.data,
         }
         for coordinator in runtime.coordinators

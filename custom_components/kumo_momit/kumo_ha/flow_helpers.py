@@ -21,6 +21,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from ..const import LOGGER
 from ..kumo import (
+    DEFAULT_SOCKET_URL,
     DEFAULT_V2_BASE_URL,
     DEFAULT_V2_CANADA_BASE_URL,
     DEFAULT_V3_BASE_URL,
@@ -41,7 +42,13 @@ from ..kumo import (
     normalize_mac,
     parse_kumo_cache,
 )
-from .const import CONF_V2_BASE_URL, CONF_V2_CA_BASE_URL, CONF_V3_BASE_URL, KUMO_CACHE_FILENAME
+from .const import (
+    CONF_SOCKET_BASE_URL,
+    CONF_V2_BASE_URL,
+    CONF_V2_CA_BASE_URL,
+    CONF_V3_BASE_URL,
+    KUMO_CACHE_FILENAME,
+)
 
 # MAC -> IP of Kumo adapters seen by DHCP since Home Assistant started: used to find units
 # whose address the cloud does not know (kumo.md §11).
@@ -198,8 +205,9 @@ def async_sign_in_minutes(hass: HomeAssistant, username: str) -> str:
 
 
 @callback
-def _async_note_failed_sign_in(hass: HomeAssistant, username: str, error: KumoCloudError) -> str:
-    """Remember how the cloud refused a sign-in; the form error key for it."""
+def async_note_failed_sign_in(hass: HomeAssistant, username: str, error: KumoCloudError) -> str:
+    """Remember how the cloud refused a sign-in (a flow's, or cloud control's at run time);
+    the form error key for it."""
     sign_ins = _sign_ins(hass, username)
     now = dt_util.utcnow()
     if isinstance(error, KumoCloudThrottledError):
@@ -238,6 +246,7 @@ def endpoints_from(data: Mapping[str, Any]) -> KumoCloudEndpoints:
         v3=data.get(CONF_V3_BASE_URL) or DEFAULT_V3_BASE_URL,
         v2_legacy=data.get(CONF_V2_BASE_URL) or DEFAULT_V2_BASE_URL,
         v2_canada=data.get(CONF_V2_CA_BASE_URL) or DEFAULT_V2_CANADA_BASE_URL,
+        socket=data.get(CONF_SOCKET_BASE_URL) or DEFAULT_SOCKET_URL,
     )
 
 
@@ -262,7 +271,7 @@ async def async_discover(
         )
     except KumoCloudError as err:
         LOGGER.debug("Kumo Cloud discovery failed: %s", type(err).__name__)
-        return known, _async_note_failed_sign_in(hass, username, err)
+        return known, async_note_failed_sign_in(hass, username, err)
     _sign_ins(hass, username).rejected_at.clear()
     units = list(discovery.units)
     if any(unit.address is None and unit.has_secrets for unit in units):

@@ -1,7 +1,8 @@
 """The Kumo options flow: settings, a room sensor per unit, and the units' keys.
 
-A menu: poll interval and cloud refresh; the Home Assistant sensor a unit regulates on; export
-every unit's keys to a `kumo_cache.json`; import one; purge the kept keys of deleted units.
+A menu: poll interval, cloud control of units with keys but no address yet, and a cloud refresh
+of the unit list; the Home Assistant sensor a unit regulates on; export every unit's keys to a
+`kumo_cache.json`; import one; purge the kept keys of deleted units.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..const import FAMILY_KUMO
 from ..data import DataChange, async_family_entries, async_update_entry
 from ..kumo import KumoUnitKind, KumoUnitRecord
 from .const import (
+    CONF_CLOUD_FOR_UNADDRESSED,
     CONF_FORGET,
     CONF_REFRESH_FROM_CLOUD,
     CONF_ROOM_SENSOR,
@@ -78,7 +80,10 @@ class KumoOptionsFlow(OptionsFlow):
         entry = self.config_entry
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            options = {
+                CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                CONF_CLOUD_FOR_UNADDRESSED: bool(user_input.get(CONF_CLOUD_FOR_UNADDRESSED)),
+            }
             cloud_change: DataChange | None = None
             if user_input.get(CONF_REFRESH_FROM_CLOUD):
                 known = stored_units(entry.data)
@@ -113,6 +118,10 @@ class KumoOptionsFlow(OptionsFlow):
                             mode=NumberSelectorMode.BOX,
                         )
                     ),
+                    vol.Optional(
+                        CONF_CLOUD_FOR_UNADDRESSED,
+                        default=entry.options.get(CONF_CLOUD_FOR_UNADDRESSED, False),
+                    ): bool,
                     vol.Optional(CONF_REFRESH_FROM_CLOUD, default=False): bool,
                 }
             ),

@@ -1,7 +1,10 @@
-"""Repair issues of Kumo units that lack their local keys or their address, and their fix flow."""
+"""Repair issues of Kumo units that lack their local keys or their address (a unit without keys
+is controlled through the cloud meanwhile), and their fix flow: keys typed in or imported from a
+hass-kumo cache, then the address, each checked with the unit."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import RepairsFlow
@@ -14,7 +17,13 @@ from ..const import DOMAIN
 from ..kumo import KumoUnitRecord
 from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
 from .data import ADDRESS, SECRETS, async_store_unit, stored_units
-from .flow_helpers import async_validate_address, async_validate_secrets
+from .flow_helpers import (
+    async_validate_address,
+    async_validate_secrets,
+    import_cache_into,
+    kumo_cache_exists,
+    read_kumo_cache,
+)
 
 if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
@@ -26,13 +35,18 @@ def _issue_id(entry: KumoMomitConfigEntry, serial: str) -> str:
 
 @callback
 def async_update_unit_issue(
-    hass: HomeAssistant, entry: KumoMomitConfigEntry, unit: KumoUnitRecord
+    hass: HomeAssistant, entry: KumoMomitConfigEntry, unit: KumoUnitRecord, *, cloud: bool = False
 ) -> None:
-    """A fixable repair issue while a unit lacks its address or its local keys."""
+    """A fixable repair issue while a unit lacks its address or its local keys; for a unit
+    controlled through the cloud (`cloud`), an invitation to add its keys."""
     issue_id = _issue_id(entry, unit.serial)
     if unit.is_complete:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
+    if cloud:
+        key = "unit_cloud_controlled"
+    else:
+        key = "unit_missing_secrets" if not unit.has_secrets else "unit_missing_address"
     ir.async_create_issue(
         hass,
         DOMAIN,
@@ -40,7 +54,7 @@ def async_update_unit_issue(
         is_fixable=True,
         is_persistent=False,
         severity=ir.IssueSeverity.WARNING,
-        translation_key="unit_missing_secrets" if not unit.has_secrets else "unit_missing_address",
+        translation_key=key,
         translation_placeholders={"name": unit.display_name},
         data={"entry_id": entry.entry_id, "serial": unit.serial},
     )
@@ -59,26 +73,84 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
         """The issue names the entry and the unit."""
         self._entry_id = entry_id
         self._serial = serial
+        self._held: KumoUnitRecord | None = None
 
     def _unit(self) -> KumoUnitRecord | None:
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None:
             return None
-        return next((u for u in stored_units(entry.data) if u.serial == self._serial), None)
+        stored = next((u for u in stored_units(entry.data) if u.serial == self._serial), None)
+        return None if stored is None else self._held or stored
+
+    def _cloud_controlled(self) -> bool:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+        link = getattr(runtime, "cloud", None)
+        return link is not None and self._serial in link.coordinators
+
+    def _keep_keys(self, updated: KumoUnitRecord) -> bool:
+        """Keys without an address: saved for DHCP to find the unit, except for a unit the
+        cloud controls, which stays so until the address is confirmed too. False if the unit
+        is gone meanwhile."""
+        if self._cloud_controlled():
+            self._held = updated
+            return True
+        return self._save(updated, SECRETS)
 
     def _save(self, updated: KumoUnitRecord, facts: tuple[str, ...]) -> bool:
-        """Store what was entered; False if the unit (or its entry) is gone meanwhile."""
+        """Store what was entered (and keys held back until now); False if the unit (or its
+        entry) is gone meanwhile."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if self._held is not None:
+            facts = (*facts, *SECRETS)
         # The entry reloads on change (update listener); the issue is then re-evaluated.
         return entry is not None and async_store_unit(self.hass, entry, updated, facts)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
-        """Route to the missing piece."""
+        """Route to the missing piece; keys can come from a hass-kumo cache if there is one."""
         unit = self._unit()
         if unit is None:
             return self.async_abort(reason="unit_gone")
         if not unit.has_secrets:
+            if kumo_cache_exists(self.hass):
+                return self.async_show_menu(
+                    step_id="init",
+                    menu_options=["secrets", "import_cache"],
+                    description_placeholders={"name": unit.display_name},
+                )
             return await self.async_step_secrets()
+        return await self.async_step_address()
+
+    async def async_step_import_cache(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Keys (and maybe the address) from `kumo_cache.json`, checked with the unit."""
+        unit = self._unit()
+        if unit is None:
+            return self.async_abort(reason="unit_gone")
+        cached = read_kumo_cache(self.hass)
+        if isinstance(cached, str):
+            return self.async_abort(reason=cached)
+        candidate = import_cache_into([unit], cached)[0]
+        if not candidate.has_secrets:
+            return self.async_abort(reason="not_in_cache")
+        return await self._async_take_cache_keys(candidate)
+
+    async def _async_take_cache_keys(self, candidate: KumoUnitRecord) -> RepairsFlowResult:
+        """The cache's keys, with its address if the unit answers there; else ask for one."""
+        error: str | None = "unit_unreachable"
+        if candidate.address is not None:
+            updated, error = await async_validate_address(self.hass, candidate, candidate.address)
+            if error is None and self._save(updated, (*SECRETS, *ADDRESS)):
+                return self.async_create_entry(data={})
+        if error not in (None, "unit_unreachable"):
+            return self.async_abort(reason="cache_keys_rejected")
+        # No address, or a stale one (DHCP moved the unit): keep the keys, ask where it is.
+        no_address = replace(
+            candidate, address=None, sources=replace(candidate.sources, address=None)
+        )
+        if error is None or not self._keep_keys(no_address):
+            return self.async_abort(reason="unit_gone")  # deleted meanwhile
         return await self.async_step_address()
 
     async def async_step_secrets(
@@ -94,11 +166,12 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
                 self.hass, unit, user_input[CONF_UNIT_PASSWORD], user_input[CONF_CRYPTO_SERIAL]
             )
             if error is None:
+                if updated.address is None:
+                    if not self._keep_keys(updated):
+                        return self.async_abort(reason="unit_gone")
+                    return await self.async_step_address()
                 if not self._save(updated, SECRETS):
                     return self.async_abort(reason="unit_gone")
-                stored = self._unit()
-                if stored is not None and stored.address is None:
-                    return await self.async_step_address()
                 return self.async_create_entry(data={})
             errors["base"] = error
         secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))

@@ -39,7 +39,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import TemperatureConverter
 
 from ..const import DOMAIN, LOGGER
-from ..kumo import INJECTED_ROOM_TEMP_RANGE, KumoError, TempSource
+from ..kumo import INJECTED_ROOM_TEMP_RANGE, KumoError, KumoIndoorUnit, TempSource
 from .const import (
     CONF_ROOM_SENSORS,
     ROOM_SENSOR_KEEP_ALIVE,
@@ -203,6 +203,8 @@ class RoomSensorFeed:
 
     async def _async_send(self, celsius: float) -> None:
         device = self._coordinator.device
+        if not isinstance(device, KumoIndoorUnit):
+            return  # injection is local-only (kumo.md §6.1); cloud units are never fed
         state = device.state
         if state is None or not self._coordinator.last_update_success:
             return  # unreachable: polling finds it again, the next keep-alive sends
@@ -294,8 +296,11 @@ async def async_restore_own_source(
     source = previous if previous not in (None, TempSource.API) else TempSource.RETURN_AIR
     assert source is not None
     name = coordinator.unit.display_name
+    device = coordinator.device
+    if not isinstance(device, KumoIndoorUnit):
+        return  # a unit read through the cloud: its source cannot be written (kumo.md §6.1)
     try:
-        state = await coordinator.device.set_temperature_source(source)
+        state = await device.set_temperature_source(source)
     except KumoError as err:
         LOGGER.warning("%s: could not give the unit its own sensor back: %s", name, err)
         return

@@ -6,13 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..kumo import IndoorUnitState, StationState
 from ..sensor_kinds import BATTERY, HUMIDITY, SIGNAL, TEMPERATURE
+from .const import CONNECTION_CLOUD, CONNECTION_LOCAL
 from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
 from .data import KumoRuntimeData
 from .entity import KumoEntity, async_add_entities_when_known
@@ -127,7 +133,9 @@ STATION_SENSORS: tuple[KumoStationSensorDescription, ...] = (
 def async_setup_kumo_sensors(
     entry: KumoMomitConfigEntry, runtime: KumoRuntimeData, async_add_entities: AddEntitiesCallback
 ) -> None:
-    """Sensors appear once a poll shows the unit has what they report."""
+    """Sensors appear once a poll shows the unit has what they report; every unit says at once
+    how it is reached."""
+    async_add_entities(KumoConnectionSensor(coordinator) for coordinator in runtime.coordinators)
     for coordinator in runtime.indoor_units.values():
         async_add_entities_when_known(
             entry, coordinator, UNIT_SENSORS, KumoSensor, async_add_entities
@@ -156,3 +164,28 @@ class KumoSensor[C: KumoIndoorCoordinator | KumoStationCoordinator](KumoEntity[C
     def native_value(self) -> StateType:
         """The reading."""
         return self._value(self.coordinator.data)
+
+
+CONNECTION_SENSOR = SensorEntityDescription(
+    key="connection",
+    translation_key="connection",
+    device_class=SensorDeviceClass.ENUM,
+    options=[CONNECTION_LOCAL, CONNECTION_CLOUD],
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class KumoConnectionSensor(
+    KumoEntity[KumoIndoorCoordinator | KumoStationCoordinator], SensorEntity
+):
+    """How the unit is reached: on the LAN with its own keys, or through the Kumo Cloud."""
+
+    entity_description = CONNECTION_SENSOR
+
+    def __init__(self, coordinator: KumoIndoorCoordinator | KumoStationCoordinator) -> None:
+        super().__init__(coordinator, CONNECTION_SENSOR.key)
+
+    @property
+    def native_value(self) -> str:
+        """`local` or `cloud`."""
+        return self.coordinator.via

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Set
+from collections.abc import Callable, Coroutine, Set
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..const import LOGGER
-from ..kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind
-from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
+from ..kumo import KumoIndoorUnit, KumoStation, KumoUnitClient, KumoUnitKind, KumoUnitRecord
+from .cloud import KumoCloudLink
+from .const import (
+    CONF_CLOUD_FOR_UNADDRESSED,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_SCAN_INTERVAL,
+)
 from .coordinator import KumoIndoorCoordinator, KumoStationCoordinator
 from .data import KumoRuntimeData, stored_units
 from .keys import async_delete_units
@@ -27,18 +33,29 @@ if TYPE_CHECKING:
 
 
 async def async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEntry) -> None:
-    """One client and coordinator per complete unit; the cloud is never contacted here."""
+    """One client and coordinator per complete unit, polled locally; units without local keys
+    (and, if the user chose so, units with keys but no address yet) through the cloud.
+
+    Local units never wait for the cloud: set-up reads them, then starts cloud control in the
+    background, so a restart without internet sets local units up as before.
+    """
     session = async_get_clientsession(hass)
     clock = kumo_settings(hass).clock
     interval = timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
     )
     runtime = KumoRuntimeData()
+    cloud_units: list[KumoUnitRecord] = []
     for unit in stored_units(entry.data):
-        async_update_unit_issue(hass, entry, unit)
         credentials = unit.credentials
         if credentials is None or not unit.address:
+            through_cloud = _controlled_through_cloud(entry, unit)
+            if through_cloud:
+                cloud_units.append(unit)
+            # A unit with keys but no address needs an address, wherever it is controlled.
+            async_update_unit_issue(hass, entry, unit, cloud=through_cloud and credentials is None)
             continue
+        async_update_unit_issue(hass, entry, unit)
         client = KumoUnitClient(session, unit.address, credentials, clock=clock)
         if unit.kind is KumoUnitKind.STATION:
             runtime.stations[unit.serial] = KumoStationCoordinator(
@@ -57,6 +74,17 @@ async def async_setup_kumo_entry(hass: HomeAssistant, entry: KumoMomitConfigEntr
                 interval,
             )
     await _async_first_refresh(runtime)
+    if cloud_units:
+        link = KumoCloudLink(hass, entry)
+        for unit in cloud_units:
+            runtime.indoor_units[unit.serial] = link.add_unit(unit)
+        runtime.cloud = link
+        entry.async_on_unload(link.async_stop)
+        # Home Assistant stopping does not unload entries: disconnect then too.
+        entry.async_on_unload(
+            hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_link(link))
+        )
+        await link.async_start()
     entry.runtime_data = runtime
     _async_start_room_sensors(hass, entry, runtime)
 
@@ -67,6 +95,8 @@ def _async_start_room_sensors(
 ) -> None:
     """Feed each unit its chosen sensor; restore units left on `api` without one (§6.1)."""
     for serial, coordinator in runtime.indoor_units.items():
+        if not isinstance(coordinator.device, KumoIndoorUnit):
+            continue  # injection is local-only: nothing shows the cloud accepts it
         if room_sensor_of(entry, serial) is None:
             entry.async_on_unload(async_watch_stray_api_source(hass, entry, coordinator))
             continue
@@ -75,6 +105,22 @@ def _async_start_room_sensors(
         feed.async_start()
         # Unloading (also: the option cleared, which reloads) gives the unit its sensor back.
         entry.async_on_unload(partial(feed.async_stop, restore=True))
+
+
+def _stop_link(link: KumoCloudLink) -> Callable[[Event], Coroutine[Any, Any, None]]:
+    async def _async_stop(_event: Event) -> None:
+        await link.async_stop()
+
+    return _async_stop
+
+
+def _controlled_through_cloud(entry: KumoMomitConfigEntry, unit: KumoUnitRecord) -> bool:
+    """Indoor units without keys; with keys but no address only if the user chose so."""
+    if unit.kind is KumoUnitKind.STATION:
+        return False  # nothing is known to read a Station through the cloud
+    if unit.credentials is None:
+        return True
+    return bool(entry.options.get(CONF_CLOUD_FOR_UNADDRESSED, False))
 
 
 async def _async_first_refresh(runtime: KumoRuntimeData) -> None:

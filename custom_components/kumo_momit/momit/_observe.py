@@ -190,7 +190,7 @@ class ResourceObserver:
             transport_tuning=self._settings.timing.tuning(),
         )
         # Block-wise notifications are completed by a capped GET of our own (`_payload_of`).
-        request = self._link.context().request(message, handle_blockwise=False)
+        request = self._link.request(message)
         observation = request.observation
         assert observation is not None  # observe=0 always yields one
         try:

@@ -149,8 +149,10 @@ async def scan_ports(
     finally:
         for task in workers:
             task.cancel()
-        await asyncio.wait(workers)
-        transport.close()
+        try:
+            await asyncio.wait(workers)
+        finally:  # also when the closing consumer is cancelled once more
+            transport.close()
 
 
 async def probe_ports(

@@ -10,6 +10,12 @@ Why bounded timings: aiocoap's default CON gives up after 62-93 s (64.1 s measur
 sent (NSTART 1) [LAB, §9.2]. Every message therefore carries a `TransportTuning` that ends the
 exchange in the message layer itself, and an outer `wait_for` a little longer is only a safety
 net.
+
+Why every request carries its resolved remote: left to itself, aiocoap 0.4.17 resolves each
+request's `coap://ip:port` with an async generator it advances once and drops unclosed
+(`udp6.determine_remote`), so every request leaves the event loop's finalizer an `aclose()` task
+to schedule whenever that generator is collected, possibly after its owner (a config entry, a
+test) has finished. Our hosts are IP literals, so `NodeLink.request` fills in the remote itself.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any, Final
 import aiocoap
 from aiocoap import error as coap_error
 from aiocoap.numbers.constants import TransportTuning
+from aiocoap.transports.udp6 import MessageInterfaceUDP6, UDP6EndpointAddress
 
 from ._relay import LOOPBACK, SourcePortRelay
 from .errors import MomitConnectionError, MomitProtocolError, MomitValidationError
@@ -146,6 +153,25 @@ async def _create_context() -> aiocoap.Context:
     return context
 
 
+def _udp_interface(context: aiocoap.Context) -> Any | None:
+    """The UDP message interface of a client context (aiocoap 0.4.17 layout), or None."""
+    for interface in getattr(context, "request_interfaces", ()):
+        messages = getattr(getattr(interface, "token_interface", None), "message_interface", None)
+        if isinstance(messages, MessageInterfaceUDP6):
+            return messages
+    return None
+
+
+def _sockaddr(host: str, port: int) -> tuple[str, int, int, int] | None:
+    """The socket address aiocoap's dual-stack UDP socket uses for `host:port` (None: scoped)."""
+    address = ipaddress.ip_address(host)
+    if isinstance(address, ipaddress.IPv4Address):
+        return (f"::ffff:{address}", port, 0, 0)
+    if address.scope_id:
+        return None  # a zone needs aiocoap's own resolution
+    return (str(address), port, 0, 0)
+
+
 class NodeLink:
     """Requests to one node `host:port`, through a relay by default, on a context of its own."""
 
@@ -159,6 +185,7 @@ class NodeLink:
         self._relay_upstream_port = relay_upstream_port
         self._relay: SourcePortRelay | None = None
         self._context: aiocoap.Context | None = None
+        self._interface: Any | None = None
         self._open_lock = asyncio.Lock()
 
     @property
@@ -197,6 +224,7 @@ class NodeLink:
                     relay.close()
                 raise
             self._relay = relay
+            self._interface = _udp_interface(self._context)
 
     async def close(self) -> None:
         """Shut the context down and close the relay; idempotent."""
@@ -204,6 +232,7 @@ class NodeLink:
             self._relay.close()
             self._relay = None
         context, self._context = self._context, None
+        self._interface = None
         if context is not None:
             await context.shutdown()
             _LOGGER.debug("shut down a CoAP client context")
@@ -219,6 +248,22 @@ class NodeLink:
         if self._relay is not None:
             return f"coap://{LOOPBACK}:{self._relay.local_port}{path}"
         return f"coap://{_uri_host(self.host)}:{self._port}{path}"
+
+    def request(self, message: aiocoap.Message) -> Any:
+        """Start a request (no blockwise handling) with its remote resolved here.
+
+        aiocoap's own resolution would leave an unclosed async generator behind per request
+        (see the module docstring); it is only used for a scoped IPv6 address or when the
+        context has no UDP interface we recognise.
+        """
+        context = self.context()
+        if self._relay is not None:
+            sockaddr = _sockaddr(LOOPBACK, self._relay.local_port)
+        else:
+            sockaddr = _sockaddr(self.host, self._port)
+        if self._interface is not None and sockaddr is not None:
+            message.remote = UDP6EndpointAddress(sockaddr, self._interface)
+        return context.request(message, handle_blockwise=False)
 
     def context(self) -> aiocoap.Context:
         """The link's CoAP context; raises when the link is closed."""
@@ -302,7 +347,7 @@ class NodeLink:
         """One CON exchange, ended by the message layer (the timing) or its safety net."""
         tuning = message.transport_tuning
         deadline_s = tuning.MAX_TRANSMIT_WAIT + _SAFETY_MARGIN_S
-        request = self.context().request(message, handle_blockwise=False)
+        request = self.request(message)
         try:
             return await await_response(request.response, deadline_s)
         except (coap_error.NetworkError, coap_error.LibraryShutdown, TimeoutError) as err:
