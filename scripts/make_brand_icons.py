@@ -1,6 +1,9 @@
-"""Draw the integration's brand icons: a white snowflake on a rounded blue square.
+"""Draw the integration's brand images: a white snowflake on a rounded blue square.
 
-Writes custom_components/kumo_momit/brand/icon.png (256x256) and icon@2x.png (512x512).
+Writes custom_components/kumo_momit/brand/icon.png (256x256) and icon@2x.png (512x512), and
+logo.png / logo@2x.png: the same mark beside the words "Kumo & Momit", 256 and 512 px high
+(Home Assistant's brand rules: a logo's shortest side 128-256 px, 256-512 px at @2x). The
+words are in the mark's blue, which reads on light and dark backgrounds alike.
 Run with the project venv: `.venv/bin/python scripts/make_brand_icons.py`.
 """
 
@@ -9,13 +12,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 BRAND = Path(__file__).resolve().parent.parent / "custom_components" / "kumo_momit" / "brand"
 BACKGROUND = (30, 115, 190, 255)
 GLYPH = (255, 255, 255, 255)
 # Drawn larger, then scaled down: Pillow's shapes are not anti-aliased.
 SUPERSAMPLE = 4
+WORDMARK = "Kumo & Momit"
 
 
 def _arm(draw: ImageDraw.ImageDraw, center: float, angle: float, length: float, width: int) -> None:
@@ -64,16 +68,32 @@ def draw_icon(size: int) -> Image.Image:
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
+def draw_logo(height: int) -> Image.Image:
+    """The mark and the wordmark side by side, `height` pixels high, trimmed to the ink."""
+    mark = draw_icon(height)
+    font = ImageFont.load_default(size=round(height * 0.42))
+    left, top, right, bottom = font.getbbox(WORDMARK)
+    gap = round(height * 0.12)
+    logo = Image.new("RGBA", (height + gap + right - left, height), (0, 0, 0, 0))
+    logo.paste(mark, (0, 0))
+    text_y = (height - (bottom - top)) // 2 - top
+    ImageDraw.Draw(logo).text((height + gap - left, text_y), WORDMARK, font=font, fill=BACKGROUND)
+    box = logo.getbbox()
+    return logo.crop(box) if box else logo
+
+
 def _save(image: Image.Image, path: Path) -> None:
     # A small palette keeps the committed files a few kilobytes.
     image.quantize(colors=64, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
 
 
 def main() -> None:
-    """Write both sizes."""
+    """Write the icon and the logo, each at both sizes."""
     BRAND.mkdir(parents=True, exist_ok=True)
     _save(draw_icon(256), BRAND / "icon.png")
     _save(draw_icon(512), BRAND / "icon@2x.png")
+    _save(draw_logo(256), BRAND / "logo.png")
+    _save(draw_logo(512), BRAND / "logo@2x.png")
 
 
 if __name__ == "__main__":

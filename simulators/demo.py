@@ -4,11 +4,12 @@ What it does, in order:
 
 1. recreates `.demo/config` (a small configuration, nothing from the network, web UI included);
 2. starts the simulators on 127.0.0.1: the Kumo adapters of the demo account (Living Room, a
-   5-speed unit with a wireless sensor and a vane; Bedroom, a 3-speed unit without vane or auto
-   mode; a Kumo Station; Guest Room, added in the Comfort app, so the cloud has no keys for
-   it), its Kumo Cloud (a legacy account: the cloud hands out the other units' keys and
-   addresses; it controls and pushes the Guest Room), and a Momit gateway with one Momit Cool
-   (AC) node;
+   5-speed unit with a wireless sensor and a vane; Bedroom, a unit whose profile reports 3 fan
+   speeds, without vane or auto mode; a Kumo Station; Guest Room, added in the Comfort app, so
+   the cloud has no keys for it), its Kumo Cloud (a legacy account: the cloud hands out the
+   other units' keys and addresses; it controls and pushes the Guest Room), and a Momit gateway
+   with one Momit Cool (AC) node on a port where a real gateway puts its nodes (10000-19999,
+   the range a search tries first);
 3. starts Home Assistant (`hass -c .demo/config --skip-pip`) on http://127.0.0.1:8123: the one
    installed beside this Python (scripts/demo picks the newest the machine's Python can run);
 4. completes onboarding through the onboarding API (owner `demo` / `demo-password`), and says
@@ -59,6 +60,8 @@ HANDLER: Final = "kumo_momit"
 # Core_config onboarding starts flows for integrations that need the internet (weather, radio,
 # text-to-speech). Their packages are not installed (--skip-pip); what they leave is removed.
 ONLINE_ONBOARDING_DOMAINS: Final = ("google_translate", "met", "radio_browser")
+# A real gateway maps its nodes to random ports in 10000-19999 (momit.md §1.2); so does the demo's.
+MOMIT_PORT_RANGE: Final = (10000, 19999)
 
 _LOGGER = logging.getLogger("demo")
 
@@ -245,10 +248,11 @@ def banner(
     say(f"  Log in as: {DEMO_LOGIN.username} / {DEMO_LOGIN.password}")
     say("=" * 78)
     say("What to try:")
-    say("  • Overview: Living Room (5 fan speeds, vane, wireless sensor), Bedroom (3 speeds,")
-    say("    no vane, no auto mode), Kumo Station (outdoor temperature), Guest Room (no local")
+    say("  • Overview: Living Room (5 fan speeds, vane, wireless sensor), Bedroom (no vane, no")
+    say("    auto mode; its profile reports 3 fan speeds, but such units accept all five, so five")
+    say("    speeds and auto are offered), Kumo Station (outdoor temperature), Guest Room (no")
     say(
-        "    keys: controlled through the simulated Kumo Cloud, with push)"
+        "    local keys: controlled through the simulated Kumo Cloud, with push)"
         + (", and the" if momit else ".")
     )
     if momit:
@@ -268,6 +272,9 @@ def banner(
     if gateway is not None and momit:
         port = gateway.ac_port()
         say(f"  • The Momit gateway is 127.0.0.1; its Momit Cool node answers on UDP port {port}.")
+        low, high = MOMIT_PORT_RANGE
+        say("    To add it yourself, enter that port: the node is found at once. Left empty, the")
+        say(f"    integration searches the gateway's ports {low}-{high} (about two minutes).")
     elif gateway is not None:
         say("  • The Momit gateway simulator runs, but this version of the integration offers no")
         say("    Momit Cool flow yet, so it was not added.")
@@ -329,7 +336,11 @@ async def run_demo(args: argparse.Namespace) -> None:
         await home.start()
         if not args.no_momit:
             gateway = GatewaySimulator(
-                ac_nodes=1, other_nodes=0, decoys=False, log_path=demo_dir / "momit_gateway.log"
+                ac_nodes=1,
+                other_nodes=0,
+                decoys=False,
+                port_range=MOMIT_PORT_RANGE,
+                log_path=demo_dir / "momit_gateway.log",
             )
             gateway.start()
         say(f"Starting Home Assistant on {hass.base_url} (configuration: {_shown(config_dir)})…")

@@ -35,6 +35,7 @@ from simulators.process import die_with_parent
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 INTEGRATION_DIR: Final = REPO_ROOT / "custom_components" / "kumo_momit"
 DOMAIN: Final = "kumo_momit"
+_ONBOARDING: Final = "/api/onboarding"
 
 _CONFIGURATION: Final = """\
 # Written by {writer}; the whole folder is recreated on every run.
@@ -214,21 +215,35 @@ class HomeAssistantProcess:
         _signal_group(process.pid, signal.SIGKILL)
 
     async def async_wait_until_serving(self, timeout_s: float = 120.0) -> None:
-        """Wait until the HTTP server answers (any status); fail if `hass` exits first."""
+        """Wait until Home Assistant serves its login (and, before onboarding, onboarding) API.
+
+        Only views that need no authentication are asked: an unauthenticated request to an
+        authenticated one counts as a failed login, and Home Assistant would greet the user
+        with a "Login attempt failed" notification caused by this probe.
+        """
         deadline = time.monotonic() + timeout_s
         async with aiohttp.ClientSession() as session:
             while True:
                 if not self.running:
                     raise RuntimeError(f"Home Assistant exited; see {self.log_path}")
-                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                    async with session.get(
-                        f"{self.base_url}/api/", timeout=aiohttp.ClientTimeout(total=5)
-                    ) as response:
-                        if response.status in (200, 401):
-                            return
+                providers = await self._status_of(session, "/auth/providers")
+                # 400 "onboarding_required": onboarding's own views must be up as well.
+                if providers == 200 or (
+                    providers == 400 and await self._status_of(session, _ONBOARDING) == 200
+                ):
+                    return
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"Home Assistant did not answer; see {self.log_path}")
                 await asyncio.sleep(0.2)
+
+    async def _status_of(self, session: aiohttp.ClientSession, path: str) -> int | None:
+        """The HTTP status of an unauthenticated GET, or None while nothing answers."""
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with session.get(
+                f"{self.base_url}{path}", timeout=aiohttp.ClientTimeout(total=5)
+            ) as response:
+                return response.status
+        return None
 
     def log_tail(self, lines: int = 60) -> str:
         """The end of Home Assistant's log (for failure messages)."""
@@ -324,18 +339,22 @@ class HomeAssistantApi:
     async def onboarding_steps(self) -> dict[str, bool]:
         """Onboarding step → done; {} when Home Assistant started already onboarded (404)."""
         try:
-            steps = await self.request("GET", "/api/onboarding", auth=False)
+            steps = await self.request("GET", _ONBOARDING, auth=False)
         except HomeAssistantApiError as err:
             if err.status == 404:
                 return {}
             raise
         return {step["step"]: step["done"] for step in steps}
 
-    async def onboard(self, login: Login, *, language: str = "en") -> None:
-        """Every onboarding step, in the web UI's order; keeps the owner's access token."""
+    async def onboard(self, login: Login, *, language: str = "en", country: str = "CA") -> None:
+        """Every onboarding step, in the web UI's order; keeps the owner's access token.
+
+        Like the web UI's location step, the country is saved before that step is marked done:
+        without one, Home Assistant raises a "country not configured" repair.
+        """
         created = await self.request(
             "POST",
-            "/api/onboarding/users",
+            _ONBOARDING + "/users",
             {
                 "client_id": self.client_id,
                 "name": login.name,
@@ -346,11 +365,12 @@ class HomeAssistantApi:
             auth=False,
         )
         await self._exchange_auth_code(created["auth_code"])
-        await self.request("POST", "/api/onboarding/core_config")
-        await self.request("POST", "/api/onboarding/analytics")
+        await self.websocket_command({"type": "config/core/update", "country": country})
+        await self.request("POST", _ONBOARDING + "/core_config")
+        await self.request("POST", _ONBOARDING + "/analytics")
         await self.request(
             "POST",
-            "/api/onboarding/integration",
+            _ONBOARDING + "/integration",
             {"client_id": self.client_id, "redirect_uri": f"{self.base_url}/?auth_callback=1"},
         )
 

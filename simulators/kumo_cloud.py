@@ -16,8 +16,9 @@ What a test can switch at runtime (attributes and methods of `KumoCloudSimulator
   `cryptoSerial`) instead of the 2026 form (with `mac`), §13.4.
 * `zone_adapter_has_mac` — zone adapters carry `macAddress` (pykumo reads it, §13.3).
 * `profile_as_list` — `/profile` answers a one-element list instead of an object (§13.4).
-* `throttle_logins` — `/v3/login` answers `{"error":"usernameOrPasswordIncorrect"}` even for
-  valid credentials, as the real cloud does for 15-30 min after a burst of logins (§13.2).
+* `throttle_logins` — `/v3/login` answers `{"error":"usernameOrPasswordIncorrect"}` (its answer
+  to a wrong password) even for valid credentials, as the real cloud reportedly does for
+  15-30 min after a burst of logins (§13.2).
 * `server_error` — every REST endpoint answers 503.
 * `fail_next(status, count, route=…)` — the next requests (optionally of one route) answer
   `status`: 429 (with the rate-limit headers) or 500, for example.
@@ -545,12 +546,13 @@ class KumoCloudSimulator:
         if self.account is CloudAccountKind.CANADIAN:
             # §12.1/§13.2: Canadian accounts get HTTP 500 from the v3 login.
             return web.json_response({"error": "internalServerError"}, status=500)
-        if self.throttle_logins:
-            # §13.2: the throttled answer is the same text as a credential error.
-            return web.json_response({"error": "usernameOrPasswordIncorrect"}, status=403)
-        if not self._credentials_match(body) or self.account is CloudAccountKind.LEGACY_ONLY:
-            # §13.2: a wrong password is answered 403; the exact body is not known.
+        if self.account is CloudAccountKind.LEGACY_ONLY:
+            # §13.2: v3 refuses an account it does not know with 403; the exact body is unknown.
             return web.json_response({"message": "Forbidden"}, status=403)
+        if self.throttle_logins or not self._credentials_match(body):
+            # §13.2: the answer to a wrong email or password, and reportedly to the right ones
+            # during a throttling burst.
+            return web.json_response({"error": "usernameOrPasswordIncorrect"}, status=403)
         return web.json_response(
             {
                 "id": self._account_id,

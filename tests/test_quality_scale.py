@@ -415,9 +415,16 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def check_brands() -> None:
-    """brand/icon.png (256 px) and icon@2x.png (512 px), as HA ≥ 2026.3 and HACS read them."""
+    """brand/icon.png (256 px) and icon@2x.png (512 px), as HA ≥ 2026.3 and HACS read them,
+    and logo.png / logo@2x.png beside them (shortest side 128-256 px, 256-512 px at @2x)."""
     assert _png_size(PACKAGE / "brand" / "icon.png") == (256, 256)
     assert _png_size(PACKAGE / "brand" / "icon@2x.png") == (512, 512)
+    logo = _png_size(PACKAGE / "brand" / "logo.png")
+    logo_2x = _png_size(PACKAGE / "brand" / "logo@2x.png")
+    assert 128 <= min(logo) <= 256
+    assert 256 <= min(logo_2x) <= 512
+    assert abs(logo_2x[0] / logo[0] - 2) < 0.05
+    assert abs(logo_2x[1] / logo[1] - 2) < 0.05
 
 
 def check_common_modules() -> None:

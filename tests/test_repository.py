@@ -211,3 +211,17 @@ def test_only_the_dispatchers_branch_on_the_family() -> None:
         assert not tests, f"{name} branches on the family: {tests}"
     # The dispatchers do branch: the check above would see it.
     assert _family_tests(ast.parse((PACKAGE / "__init__.py").read_text()))
+
+
+def test_every_entry_change_goes_through_the_one_helper() -> None:
+    """Only `data.async_update_entry` writes an entry: it computes the change from the entry
+    as it is at that moment, so no flow overwrites what another saved meanwhile."""
+    writers = {
+        name
+        for name, path in _glue_modules().items()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "async_update_entry"
+        and ast.unparse(node.value).endswith("config_entries")
+    }
+    assert writers == {"data.py"}

@@ -130,6 +130,12 @@ def _call_name(call: ast.Call) -> str:
     return ""
 
 
+def _on_self(call: ast.Call) -> bool:
+    """`self.<method>(...)`: the flow's own method, not e.g. the flow manager's."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and ast.unparse(func.value) == "self"
+
+
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
@@ -428,7 +434,7 @@ def _aborts(call: ast.Call, scope: Scope) -> set[str]:
     """Abort reasons of one call (empty for calls that do not abort)."""
     name = _call_name(call)
     reason = _keyword(call, "reason")
-    if name == "async_abort":
+    if name == "async_abort" and _on_self(call):
         assert reason is not None
         return strings(reason, scope)
     if name == "_abort_if_unique_id_configured":

@@ -84,6 +84,20 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+async def _assert_a_newcomer_finds_a_clean_instance(api: HomeAssistantApi, run: DemoRun) -> None:
+    """No integration onboarding left behind that needs the internet, no failed login of the
+    demo's own making, no repair asking for a country; the Momit
+    node is where a real gateway puts its nodes (a search looks there first), and the banner
+    says that entering its port finds it at once."""
+    assert await api.config_entries("google_translate") == []  # onboarding's leftovers
+    notifications = await api.websocket_command({"type": "persistent_notification/get"})
+    assert [n["title"] for n in notifications] == []
+    assert (await api.request("GET", "/api/config"))["country"]
+    port_line = next(line for line in run.lines if "answers on UDP port" in line)
+    assert 10000 <= int(port_line.rstrip(".").rsplit(" ", 1)[1]) <= 19999
+    assert any("enter that port: the node is found at once" in line for line in run.lines)
+
+
 async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_enabled: None) -> None:
     """Banner with URL and login; both integrations added; commands echoed; Ctrl-C: all gone."""
     port = free_port()
@@ -98,11 +112,11 @@ async def test_demo_starts_works_and_stops_everything(tmp_path: Path, socket_ena
             await api.log_in(DEMO_LOGIN)  # the printed login works on the login page's API
             entries = {entry["title"] for entry in await api.config_entries()}
             assert entries == {"demo@example.com", "Momit Gateway 127.0.0.1"}
-            assert await api.config_entries("google_translate") == []
             states = await api.states()
             assert {"climate.living_room", "climate.bedroom"} <= set(states)
             assert states["sensor.kumo_station_outdoor_temperature"]["state"] == "7.5"
             assert any(e.startswith("climate.momit_cool") for e in states)
+            await _assert_a_newcomer_finds_a_clean_instance(api, run)
             await api.call_service(
                 "climate",
                 "set_hvac_mode",

@@ -22,6 +22,7 @@ from custom_components.kumo_momit.kumo import (
     KumoCloudError,
     KumoCloudNoSecretsError,
     KumoCloudOptions,
+    KumoCloudSignInRejectedError,
     KumoCloudThrottledError,
     KumoCloudV3Api,
     KumoCloudV3Client,
@@ -280,8 +281,25 @@ async def test_canadian_account_uses_the_canadian_host(
 
 
 async def test_wrong_password(http: aiohttp.ClientSession, cloud: KumoCloudSimulator) -> None:
-    with pytest.raises(KumoCloudAuthError):
+    """`usernameOrPasswordIncorrect` is a rejected sign-in, and no other host is asked.
+
+    The same answer is reported for the right password during a throttling burst (§13.2),
+    which more sign-ins could prolong.
+    """
+    with pytest.raises(KumoCloudSignInRejectedError, match="rejected the email or password"):
         await discover(http, cloud, password="wrong-password")
+    assert cloud.count(*V3_LOGIN) == 1
+    assert cloud.total_requests == 1
+
+
+async def test_wrong_password_of_an_account_v3_does_not_know(
+    http: aiohttp.ClientSession, cloud: KumoCloudSimulator
+) -> None:
+    """v3 refuses a legacy-only account with a plain 403: the legacy hosts are asked."""
+    cloud.account = CloudAccountKind.LEGACY_ONLY
+    with pytest.raises(KumoCloudAuthError) as rejected:
+        await discover(http, cloud, password="wrong-password")
+    assert not isinstance(rejected.value, KumoCloudSignInRejectedError)
     # One attempt per host, nothing more.
     assert cloud.count(*V3_LOGIN) == cloud.count(*V2_LOGIN) == cloud.count(*CANADA_LOGIN) == 1
     assert cloud.total_requests == 3
@@ -300,7 +318,7 @@ async def test_throttled_login_is_not_retried(
 ) -> None:
     cloud.throttle_logins = True
 
-    with pytest.raises(KumoCloudThrottledError, match="15-30 minutes"):
+    with pytest.raises(KumoCloudSignInRejectedError, match="15-30 minutes"):
         await discover(http, cloud)
 
     assert cloud.count(*V3_LOGIN) == 1
@@ -517,7 +535,7 @@ async def test_nothing_secret_is_logged(
     await client.async_fetch_units()
     discovery = await discover(http, cloud)
     cloud.throttle_logins = True
-    with pytest.raises(KumoCloudThrottledError):
+    with pytest.raises(KumoCloudSignInRejectedError):
         await discover(http, cloud)
     cloud.throttle_logins = False
     with pytest.raises(KumoCloudAuthError):
@@ -584,3 +602,18 @@ async def test_unexpected_replies_are_kumo_cloud_errors(http: aiohttp.ClientSess
             )
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "account", [CloudAccountKind.COMFORT_NATIVE, CloudAccountKind.LEGACY_ONLY], ids=str
+)
+async def test_firmware_comes_from_either_api_and_is_stored(
+    http: aiohttp.ClientSession, cloud: KumoCloudSimulator, account: CloudAccountKind
+) -> None:
+    """v3's device status and v2's zone table both report the adapter's firmware."""
+    cloud.account = account
+    discovery = await discover(http, cloud)
+    expected = {unit.serial: unit.firmware_version for unit in cloud.units}
+    assert {unit.serial: unit.firmware for unit in discovery.units} == expected
+    for unit in discovery.units:
+        assert KumoUnitRecord.from_storage(unit.to_storage()) == unit

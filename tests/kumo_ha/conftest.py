@@ -109,11 +109,13 @@ def record_for(
         password_b64=definition.password_b64 if secrets else None,
         crypto_serial_hex=definition.crypto_serial_hex if secrets else None,
         model=definition.model_number,
+        firmware=definition.firmware_version,
         site_name=definition.site_name,
         sources=FieldSources(
             name=FieldSource.CLOUD_V3,
             kind=FieldSource.CLOUD_V3,
             mac=FieldSource.CLOUD_V3,
+            firmware=FieldSource.CLOUD_V3,
             address=FieldSource.CLOUD_V2 if address else None,
             password=FieldSource.CLOUD_V2 if secrets else None,
             crypto_serial=FieldSource.CLOUD_V2 if secrets else None,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from homeassistant.config_entries import SOURCE_DHCP
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.kumo_momit.const import CONF_SERIAL, DOMAIN
 from custom_components.kumo_momit.kumo_ha.const import CONF_ADDRESS, CONF_UNITS
@@ -43,6 +49,36 @@ async def test_reconfigure_changes_one_address_after_a_probe(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+
+
+async def test_reconfigure_of_a_unit_deleted_meanwhile_aborts(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    kumo_units: KumoUnitSimulator,
+    setup_kumo: MockConfigEntry,
+) -> None:
+    """The form offered the Bedroom; its device was deleted before the form was sent."""
+    result = await setup_kumo.start_reconfigure_flow(hass)
+    assert {option["value"] for option in _unit_options(result)} >= {BEDROOM}
+    assert await async_setup_component(hass, "config", {})
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, BEDROOM)})
+    assert device is not None
+    client = await hass_ws_client(hass)
+    assert (await client.remove_device(device.id, setup_kumo.entry_id))["success"]
+    await hass.async_block_till_done()
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SERIAL: BEDROOM, CONF_ADDRESS: kumo_units.address(BEDROOM)}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unit_gone"
+    assert BEDROOM not in {u.serial for u in stored_units(setup_kumo.data)}
+
+
+def _unit_options(result: Any) -> list[dict[str, str]]:
+    """The units the reconfigure form offers."""
+    selector = result["data_schema"].schema[CONF_SERIAL]
+    return list(selector.config["options"])
 
 
 async def test_reconfigure_needs_a_unit_with_keys(
@@ -167,3 +203,51 @@ async def test_dhcp_sightings_give_addresses_the_cloud_lacks(
     unit = next(u for u in stored_units(result["result"].data) if u.serial == LIVING_ROOM)
     assert unit.address == kumo_units.address(LIVING_ROOM)
     assert unit.sources.address == "dhcp"
+
+
+async def test_dhcp_moves_the_unit_of_two_sharing_a_mac_that_answers_there(
+    hass: HomeAssistant, unit_definitions: list[KumoUnitDefinition], kumo_units: KumoUnitSimulator
+) -> None:
+    """Two stored units carry one MAC (e.g. a replaced adapter): each is probed with its keys.
+
+    The lease is the Bedroom's adapter; the Living Room record, first in the list, does not
+    answer there with its keys and keeps its address.
+    """
+    living, bedroom, _ = unit_definitions
+    first = record_for(living, "127.0.0.1:9")
+    second = replace(record_for(bedroom, "127.0.0.1:10"), mac=living.mac)
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=DEMO_USERNAME, data=kumo_entry_data([first, second])
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp(living.mac, kumo_units.address(BEDROOM))
+    )
+    assert result["reason"] == "already_configured"
+    addresses = {u.serial: u.address for u in stored_units(entry.data)}
+    assert addresses == {LIVING_ROOM: "127.0.0.1:9", BEDROOM: kumo_units.address(BEDROOM)}
+
+
+async def test_dhcp_moves_one_adapter_in_every_entry_that_holds_it(
+    hass: HomeAssistant, unit_definitions: list[KumoUnitDefinition], kumo_units: KumoUnitSimulator
+) -> None:
+    """Two accounts share the Living Room's adapter: both entries follow it."""
+    living = unit_definitions[0]
+    entries = []
+    for account in ("one@example.com", "two@example.com"):
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            unique_id=account,
+            data=kumo_entry_data([record_for(living, "127.0.0.1:9")]),
+        )
+        entry.add_to_hass(hass)
+        entries.append(entry)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=dhcp(living.mac, kumo_units.address(LIVING_ROOM)),
+    )
+    assert result["reason"] == "already_configured"
+    assert [stored_units(entry.data)[0].address for entry in entries] == [
+        kumo_units.address(LIVING_ROOM)
+    ] * 2

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 import json
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.climate import (
     ATTR_CURRENT_HUMIDITY,
     ATTR_CURRENT_TEMPERATURE,
@@ -35,9 +38,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_component import EntityComponent
+from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 
 from simulators.kumo_unit import KumoUnitSimulator
@@ -142,17 +146,23 @@ async def test_four_speed_unit_with_mhk2(
     assert hass.states.get("climate.office").attributes[ATTR_FAN_MODE] == "low"
 
 
-async def test_set_hvac_mode_is_one_write_and_shows_at_once(
+async def test_set_hvac_mode_is_one_write_and_shows_what_the_unit_does(
     hass: HomeAssistant, kumo_units: KumoUnitSimulator, setup_kumo: MockConfigEntry
 ) -> None:
-    """The new mode shows immediately (optimistic), before any confirming read."""
-    kumo_units.unit(LIVING_ROOM).reset_records()
+    """One write, read back at once: the new mode shows with the action the unit reports.
+
+    The room (22 °C) already meets the heating setpoint, so the unit idles in standby: an
+    action guessed from the mode ("heating") would be false.
+    """
+    unit = kumo_units.unit(LIVING_ROOM)
+    unit.reset_records()
     await call_climate(hass, SERVICE_SET_HVAC_MODE, LIVING, **{ATTR_HVAC_MODE: HVACMode.HEAT})
     assert writes(kumo_units, LIVING_ROOM) == [{"mode": "heat"}]
+    assert unit.status["mode"] == "heat"
+    assert unit.status["standby"] is True
     state = hass.states.get(LIVING)
     assert state.state == "heat"
-    assert state.attributes[ATTR_HVAC_ACTION] == "heating"
-    assert kumo_units.unit(LIVING_ROOM).status["mode"] == "heat"
+    assert state.attributes[ATTR_HVAC_ACTION] == "idle"
 
 
 async def test_set_temperature_with_mode_is_one_request(
@@ -330,3 +340,67 @@ async def test_entities(
 ) -> None:
     """Climate entities of the demo account: features, modes, limits, states."""
     await assert_platform_snapshot(hass, entity_registry, ha_snapshot, kumo_entry, Platform.CLIMATE)
+
+
+async def test_a_setpoint_chosen_while_a_mode_change_is_on_its_way_reaches_the_unit(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, setup_kumo: MockConfigEntry
+) -> None:
+    """Choose Heat, then + before the unit answered: the unit gets the user's heating value.
+
+    The adapter takes its time (as real ones do); the dialog sends the temperature while the
+    mode change is still in flight.
+    """
+    unit = kumo_units.unit(LIVING_ROOM)
+    unit.status["mode"] = "cool"
+    await setup_kumo.runtime_data.indoor_units[LIVING_ROOM].async_refresh()
+    unit.reset_records()
+    unit.response_delay = 0.3
+    mode_change = asyncio.ensure_future(
+        call_climate(hass, SERVICE_SET_HVAC_MODE, LIVING, **{ATTR_HVAC_MODE: HVACMode.HEAT})
+    )
+    await asyncio.sleep(0.05)  # the mode change is on the wire
+    await call_climate(hass, SERVICE_SET_TEMPERATURE, LIVING, **{ATTR_TEMPERATURE: 22})
+    await mode_change
+    assert writes(kumo_units, LIVING_ROOM) == [{"mode": "heat"}, {"spHeat": 22}]
+    assert (unit.status["mode"], unit.status["spHeat"]) == ("heat", 22)
+    assert hass.states.get(LIVING).attributes[ATTR_TEMPERATURE] == 22
+
+
+async def test_no_action_is_shown_that_the_unit_did_not_report(
+    hass: HomeAssistant,
+    kumo_units: KumoUnitSimulator,
+    setup_kumo: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """From the mode change on, every state shown has the unit's own action, and the
+    confirming read changes nothing: a dialog's half-entered setpoint is not reset."""
+    changes: list[Any] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            changes.append(event.data["new_state"]) if event.data["entity_id"] == LIVING else None
+        ),
+    )
+    await call_climate(hass, SERVICE_SET_HVAC_MODE, LIVING, **{ATTR_HVAC_MODE: HVACMode.HEAT})
+    assert [state.attributes[ATTR_HVAC_ACTION] for state in changes] == ["idle"]
+    freezer.tick(5)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert len(changes) == 1
+
+
+async def test_an_unconfirmed_mode_shows_no_action(
+    hass: HomeAssistant, kumo_units: KumoUnitSimulator, setup_kumo: MockConfigEntry
+) -> None:
+    """An adapter that applies writes later (its read still shows the old mode): the action is
+    unknown until a read shows the new mode, then it is the unit's."""
+    unit = kumo_units.unit(LIVING_ROOM)
+    unit.write_delay = 0.2
+    await call_climate(hass, SERVICE_SET_HVAC_MODE, LIVING, **{ATTR_HVAC_MODE: HVACMode.HEAT})
+    state = hass.states.get(LIVING)
+    assert state.state == "heat"
+    assert state.attributes.get(ATTR_HVAC_ACTION) is None
+    await asyncio.sleep(0.3)  # the adapter has applied the write by now
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))  # confirming read
+    await hass.async_block_till_done()
+    assert hass.states.get(LIVING).attributes[ATTR_HVAC_ACTION] == "idle"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 import json
 from pathlib import Path
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -12,9 +14,10 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, flush_store
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+import custom_components.kumo_momit
 from custom_components.kumo_momit.const import CONF_FAMILY, DOMAIN, FAMILY_KUMO
 from custom_components.kumo_momit.kumo import (
     DEFAULT_SOCKET_URL,
@@ -48,6 +51,10 @@ from .conftest import (
     servers,
     sign_in,
     start_kumo_flow,
+)
+
+EN = json.loads(
+    (Path(custom_components.kumo_momit.__file__).parent / "translations" / "en.json").read_text()
 )
 
 
@@ -114,11 +121,13 @@ async def test_sign_in_without_the_section_uses_the_real_cloud(
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    ("fault", "value", "error"),
     [
-        ("password", "invalid_auth"),
-        ("throttle_logins", "throttled"),
-        ("server_error", "cannot_connect"),
+        ("password", None, "invalid_auth"),
+        # The cloud's answer to a wrong password, reportedly also to the right one in a burst.
+        ("throttle_logins", True, "invalid_auth"),
+        ("rate_limit", 0, "throttled"),
+        ("server_error", True, "cannot_connect"),
     ],
 )
 async def test_cloud_errors_are_form_errors_and_recoverable(
@@ -126,6 +135,7 @@ async def test_cloud_errors_are_form_errors_and_recoverable(
     kumo_cloud: KumoCloudSimulator,
     freezer: FrozenDateTimeFactory,
     fault: str,
+    value: object,
     error: str,
 ) -> None:
     """Each cloud failure is its own form error; fixing it finishes the flow."""
@@ -133,20 +143,79 @@ async def test_cloud_errors_are_form_errors_and_recoverable(
     if fault == "password":
         password = "wrong"
     else:
-        setattr(kumo_cloud, fault, True)
+        setattr(kumo_cloud, fault, value)
     flow_id = await start_kumo_flow(hass)
     result = await sign_in(hass, flow_id, kumo_cloud, password)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     kumo_cloud.throttle_logins = False
     kumo_cloud.server_error = False
-    if fault == "throttle_logins":
-        # Throttled: one login, and none again for 15 minutes (more would prolong it).
+    kumo_cloud.rate_limit = 50
+    if fault == "rate_limit":
+        # HTTP 429: one login, and none again for 15 minutes (more would prolong it).
         assert kumo_cloud.count("POST", "/v3/login") == 1
         result = await sign_in(hass, flow_id, kumo_cloud)
-        assert result["errors"] == {"base": "throttled"}
+        assert result["errors"] == {"base": "sign_in_paused"}
+        assert result["description_placeholders"] == {"minutes": "15"}
         assert kumo_cloud.count("POST", "/v3/login") == 1
         freezer.tick(timedelta(minutes=16))
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_a_rejected_sign_in_can_be_corrected_at_once(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator
+) -> None:
+    """A typo: the cloud rejects it, the form says so honestly, the right password works now."""
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud, "typo")
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert EN["config"]["error"]["invalid_auth"] == (
+        "The Kumo Cloud rejected the email or password. If you are sure they are right, the "
+        "cloud may be refusing sign-ins for 15\u201330 minutes after several attempts; wait and "
+        "try again."
+    )
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert kumo_cloud.count("POST", "/v3/login") == 2
+
+
+async def test_repeated_rejections_pause_sign_ins_and_say_for_how_long(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Only several rejections in a short while pause sign-ins; the form counts down."""
+    kumo_cloud.throttle_logins = True  # even the right password is rejected
+    flow_id = await start_kumo_flow(hass)
+    for _ in range(2):
+        result = await sign_in(hass, flow_id, kumo_cloud)
+        assert result["errors"] == {"base": "invalid_auth"}
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["errors"] == {"base": "sign_in_paused"}
+    assert result["description_placeholders"] == {"minutes": "15"}
+    assert kumo_cloud.count("POST", "/v3/login") == 3
+    assert "{minutes}" in EN["config"]["error"]["sign_in_paused"]
+
+    kumo_cloud.throttle_logins = False
+    freezer.tick(timedelta(minutes=6))
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["errors"] == {"base": "sign_in_paused"}
+    assert result["description_placeholders"] == {"minutes": "9"}
+    assert kumo_cloud.count("POST", "/v3/login") == 3  # the cloud was not asked
+
+    freezer.tick(timedelta(minutes=9, seconds=1))
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_rejections_far_apart_never_pause(
+    hass: HomeAssistant, kumo_cloud: KumoCloudSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Three typos over an hour are three typos, not a burst."""
+    flow_id = await start_kumo_flow(hass)
+    for _ in range(3):
+        result = await sign_in(hass, flow_id, kumo_cloud, "typo")
+        assert result["errors"] == {"base": "invalid_auth"}
+        freezer.tick(timedelta(minutes=20))
     result = await sign_in(hass, flow_id, kumo_cloud)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -170,6 +239,29 @@ async def test_an_unexpected_cloud_answer_is_unknown(
         },
     )
     assert result["errors"] == {"base": "unknown"}
+
+
+async def test_text_home_assistant_cannot_store_never_reaches_the_entry(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    kumo_cloud: KumoCloudSimulator,
+) -> None:
+    """A name with a lone surrogate (valid JSON: `"\\udcff"`) is cleaned before it is stored.
+
+    Home Assistant writes every entry into one file; text UTF-8 cannot encode would make that
+    write fail and lose every entry's pending change.
+    """
+    kumo_cloud.units[0] = replace(kumo_cloud.units[0], label="Living \udcff")
+    flow_id = await start_kumo_flow(hass)
+    result = await sign_in(hass, flow_id, kumo_cloud)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    await hass.async_block_till_done()
+    await flush_store(hass.config_entries._store)
+    [saved] = hass_storage["core.config_entries"]["data"]["entries"]
+    assert saved["entry_id"] == entry.entry_id
+    names = {unit["serial"]: unit["name"] for unit in saved["data"]["units"]}
+    assert names[LIVING_ROOM] == "Living \ufffd"
 
 
 async def test_account_with_no_units(

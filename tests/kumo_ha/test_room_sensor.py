@@ -125,7 +125,7 @@ async def test_unit_follows_the_chosen_sensor(
     adapter = kumo_units.unit(LIVING_ROOM).status
     assert (adapter["roomTemp"], adapter["activeThermistor"]) == (19.4, "api")
     # Shown at once (the climate entity rounds to its 0.5 °C precision).
-    assert hass.states.get("sensor.living_room_room_temperature").state == "19.4"
+    assert hass.states.get("sensor.living_room_temperature").state == "19.4"
     climate = hass.states.get("climate.living_room")
     assert climate.attributes["current_temperature"] == 19.5
     assert climate.attributes["room_sensor"] == SOFA
@@ -143,7 +143,7 @@ async def test_unit_follows_the_chosen_sensor(
     await tick(hass, freezer, 2)
     climate = hass.states.get("climate.living_room")
     assert climate.attributes["active_thermistor"] == "api"
-    assert hass.states.get("sensor.living_room_room_temperature").state == "20.1"
+    assert hass.states.get("sensor.living_room_temperature").state == "20.1"
 
 
 async def test_fahrenheit_sensor_is_converted(
@@ -380,7 +380,7 @@ async def test_option_form_refuses_what_cannot_regulate(
         "sensor.power", "12", {"device_class": "power", "unit_of_measurement": "W"}
     )
     for sensor, error in (
-        ("sensor.living_room_room_temperature", "own_unit_sensor"),
+        ("sensor.living_room_temperature", "own_unit_sensor"),
         ("sensor.power", "not_a_temperature_sensor"),
     ):
         result = await choose_sensor(hass, setup_kumo, LIVING_ROOM, sensor)

@@ -23,14 +23,15 @@ from .errors import (
     KumoCloudConnectionError,
     KumoCloudError,
     KumoCloudRateLimitError,
-    KumoCloudThrottledError,
+    KumoCloudSignInRejectedError,
 )
 
 # §13.1: the app version pykumo sends; the header appears to be required.
 V3_APP_VERSION: Final = "3.2.4"
 
-# §13.2: under login throttling the v3 cloud answers this error *even for valid credentials*.
-THROTTLED_LOGIN_ERROR: Final = "usernameOrPasswordIncorrect"
+# §13.2: the v3 sign-in's answer to a wrong email or password, reported also for valid ones
+# during a throttling burst.
+SIGN_IN_REJECTED: Final = "usernameOrPasswordIncorrect"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,14 +212,12 @@ def cloud_failure(reply: CloudReply, what: str) -> KumoCloudError:
             f"{what}: Kumo Cloud rate limit reached (HTTP 429); retry in {wait_s:.0f} s",
             retry_after_s=wait_s,
         )
-    if error == THROTTLED_LOGIN_ERROR:
-        # §13.2: after a burst of logins the cloud answers this for valid credentials for
-        # 15-30 min. We cannot tell it from a wrong password, so we say both, and callers
-        # must wait rather than retry.
-        return KumoCloudThrottledError(
-            f"{what}: Kumo Cloud answered '{THROTTLED_LOGIN_ERROR}'. It does so for valid "
-            "credentials for 15-30 minutes after a burst of logins: wait before trying again, "
-            "and check the password if it persists"
+    if error == SIGN_IN_REJECTED:
+        # §13.2: a wrong email or password, or (reported) the right ones during a burst.
+        return KumoCloudSignInRejectedError(
+            f"{what}: Kumo Cloud rejected the email or password ({SIGN_IN_REJECTED}); it is "
+            "reported to answer so for the right ones too for 15-30 minutes after several "
+            "sign-ins"
         )
     if reply.status in (401, 403):
         return KumoCloudAuthError(f"{what}: Kumo Cloud rejected the credentials")

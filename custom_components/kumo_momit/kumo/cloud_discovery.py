@@ -37,6 +37,7 @@ from .errors import (
     KumoCloudConnectionError,
     KumoCloudError,
     KumoCloudNoSecretsError,
+    KumoCloudSignInRejectedError,
     KumoCloudThrottledError,
 )
 from .records import KumoUnitRecord, merge_unit_records
@@ -137,7 +138,8 @@ async def _ask_v3(
     )
     try:
         fetched = await v3.async_fetch_units()
-    except KumoCloudThrottledError:
+    except (KumoCloudThrottledError, KumoCloudSignInRejectedError):
+        # More sign-ins, on any host, could prolong a throttle (§13.2).
         raise
     except KumoCloudError as err:
         progress.v3_error = err
@@ -211,8 +213,9 @@ async def async_discover_units(
     address (or v3 failed), one v2 legacy login — and, if v3 failed, the Canadian host too.
     A failing v2 never fails a discovery v3 answered; it is listed in `problems`.
 
-    Raises `KumoCloudThrottledError` at once when v3 login is throttled (no other host is tried:
-    more logins only prolong it). When no service answered: `KumoCloudAuthError` if v3 rejected
+    Raises `KumoCloudThrottledError` (HTTP 429) or `KumoCloudSignInRejectedError` at once when
+    v3 login gets either (no other host is tried: more logins may prolong a throttle). When no
+    service answered: `KumoCloudAuthError` if v3 rejected
     the credentials, or v3 was down and every legacy host rejected them; else v3's error.
     Units without secrets are *not* an error here: see `missing_secrets`.
     """

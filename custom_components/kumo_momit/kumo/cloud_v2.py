@@ -58,6 +58,7 @@ def _parse_v2_unit(
         address=normalize_address(entry.get("address")),
         password_b64=clean_password(entry.get("password")),
         crypto_serial_hex=clean_crypto_serial(entry.get("cryptoSerial")),
+        firmware=clean_label(entry.get("firmwareVersion")),
         site_name=site_name,
         group_name=group_name,
     )

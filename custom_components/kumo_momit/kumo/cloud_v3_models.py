@@ -128,6 +128,7 @@ def with_device_details(
         model=device.model,
         mac=status.mac,
         crypto_serial_hex=status.crypto_serial_hex,
+        firmware=status.firmware_version,
     )
     sources = FieldSources.every(FieldSource.CLOUD_V3, details)
     if device.is_headless is None:

@@ -68,8 +68,17 @@ class KumoCloudAuthError(KumoCloudError):
     """The cloud rejected the account credentials (or the refresh token)."""
 
 
+class KumoCloudSignInRejectedError(KumoCloudAuthError):
+    """The v3 sign-in was answered `usernameOrPasswordIncorrect` (§13.2).
+
+    That is the answer to a wrong email or password; it is also reported for the right ones
+    for 15-30 minutes after a burst of sign-ins. Nobody can tell the two apart: correcting a
+    typo must work at once, while repeated attempts may prolong a block.
+    """
+
+
 class KumoCloudThrottledError(KumoCloudError):
-    """The cloud throttled us (HTTP 429, or login bursts answered as wrong password, §13.2)."""
+    """The cloud throttled us: HTTP 429 (§13.5)."""
 
 
 class KumoCloudRateLimitError(KumoCloudThrottledError):

@@ -66,6 +66,15 @@ class KumoIndoorUnit(KumoPoller, IndoorUnitCommands):
         return self._state
 
     @property
+    def unconfirmed(self) -> frozenset[str]:
+        """Status keys written whose value no status read has shown yet (§2.2).
+
+        Until a read confirms a new mode, what the unit does in it (heating, standby, defrost)
+        is unknown: the state shown keeps the flags of the last read.
+        """
+        return frozenset(self._pending)
+
+    @property
     def capabilities(self) -> Capabilities | None:
         """What the unit accepts; None before the first successful poll."""
         return self._capabilities

@@ -61,6 +61,7 @@ class FieldSources:
     password: FieldSource | None = None
     crypto_serial: FieldSource | None = None
     model: FieldSource | None = None
+    firmware: FieldSource | None = None
     site_name: FieldSource | None = None
     group_name: FieldSource | None = None
 
@@ -75,6 +76,7 @@ class FieldSources:
             password=source if record.password_b64 is not None else None,
             crypto_serial=source if record.crypto_serial_hex is not None else None,
             model=source if record.model is not None else None,
+            firmware=source if record.firmware is not None else None,
             site_name=source if record.site_name is not None else None,
             group_name=source if record.group_name is not None else None,
         )
@@ -96,6 +98,8 @@ class KumoUnitRecord:
     password_b64: str | None = field(default=None, repr=False)
     crypto_serial_hex: str | None = field(default=None, repr=False)
     model: str | None = None
+    # The adapter's firmware version, as the cloud last reported it (§12.2, §13.4).
+    firmware: str | None = None
     site_name: str | None = None
     group_name: str | None = None
     sources: FieldSources = field(default_factory=FieldSources)
@@ -155,6 +159,7 @@ class KumoUnitRecord:
             "password": self.password_b64,
             "crypto_serial": self.crypto_serial_hex,
             "model": self.model,
+            "firmware": self.firmware,
             "site": self.site_name,
             "group": self.group_name,
             "sources": {
@@ -187,6 +192,7 @@ class KumoUnitRecord:
             password_b64=clean_password(data.get("password")),
             crypto_serial_hex=clean_crypto_serial(data.get("crypto_serial")),
             model=clean_label(data.get("model")),
+            firmware=clean_label(data.get("firmware")),
             site_name=clean_label(data.get("site")),
             group_name=clean_label(data.get("group")),
         )
@@ -219,8 +225,8 @@ def _keep_known[T](
 def merge_unit_record(known: KumoUnitRecord, new: KumoUnitRecord) -> KumoUnitRecord:
     """Merge two records of the same unit; `new` is the fresher source (e.g. the cloud).
 
-    Rules (why): names, site/group, MAC and model follow `new`, where it has them (the app is
-    where people rename units). The address and the secrets already in `known` are never
+    Rules (why): names, site/group, MAC, model and firmware follow `new`, where it has them
+    (the app is where people rename units). The address and the secrets already in `known` are never
     replaced or erased: secrets are per-adapter chip material that does not change (§3, §13.6)
     while cloud copies can be stale (§13.6, hass-kumo #189), and a known address was entered or
     probed locally while cloud addresses lag network changes (§11). Secrets move as a pair: a
@@ -235,6 +241,7 @@ def merge_unit_record(known: KumoUnitRecord, new: KumoUnitRecord) -> KumoUnitRec
     name, name_src = _pick_newer(known.name, ks.name, new.name, ns.name)
     mac, mac_src = _pick_newer(known.mac, ks.mac, new.mac, ns.mac)
     model, model_src = _pick_newer(known.model, ks.model, new.model, ns.model)
+    firmware, firmware_src = _pick_newer(known.firmware, ks.firmware, new.firmware, ns.firmware)
     site, site_src = _pick_newer(known.site_name, ks.site_name, new.site_name, ns.site_name)
     group, group_src = _pick_newer(known.group_name, ks.group_name, new.group_name, ns.group_name)
     address, address_src = _keep_known(known.address, ks.address, new.address, ns.address)
@@ -258,6 +265,7 @@ def merge_unit_record(known: KumoUnitRecord, new: KumoUnitRecord) -> KumoUnitRec
         password_b64=password,
         crypto_serial_hex=crypto,
         model=model,
+        firmware=firmware,
         site_name=site,
         group_name=group,
         sources=FieldSources(
@@ -268,6 +276,7 @@ def merge_unit_record(known: KumoUnitRecord, new: KumoUnitRecord) -> KumoUnitRec
             password=password_src,
             crypto_serial=crypto_src,
             model=model_src,
+            firmware=firmware_src,
             site_name=site_src,
             group_name=group_src,
         ),

@@ -14,7 +14,7 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 from ..compat import vol
 from ..const import CONF_SERIAL, FAMILY_KUMO, LOGGER
-from ..data import async_family_entries
+from ..data import async_family_entries, async_update_entry
 from ..kumo import (
     FieldSource,
     KumoUnitRecord,
@@ -24,9 +24,15 @@ from ..kumo import (
     normalize_mac,
 )
 from .const import CONF_ADDRESS
-from .data import async_store_unit, stored_units
+from .data import (
+    ADDRESS,
+    MAC_AND_ADDRESS,
+    async_store_unit,
+    deleted_units,
+    stored_units,
+    units_change,
+)
 from .flow_helpers import async_record_dhcp_sighting, async_validate_address
-from .keys import async_store_units, deleted_units
 
 
 def _found_at(unit: KumoUnitRecord) -> dict[str, str]:
@@ -54,10 +60,14 @@ class KumoAddressSteps(ConfigFlow):
         units = stored_units(entry.data)
         errors: dict[str, str] = {}
         if user_input is not None:
-            unit = next(u for u in units if u.serial == user_input[CONF_SERIAL])
+            # The unit's device may have been deleted while the form was open.
+            unit = next((u for u in units if u.serial == user_input[CONF_SERIAL]), None)
+            if unit is None:
+                return self.async_abort(reason="unit_gone")
             updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
             if error is None:
-                async_store_unit(self.hass, entry, updated)
+                if not async_store_unit(self.hass, entry, updated, ADDRESS):
+                    return self.async_abort(reason="unit_gone")
                 return self.async_abort(reason="reconfigure_successful")
             errors["base"] = error
         options = [
@@ -90,19 +100,15 @@ class KumoAddressSteps(ConfigFlow):
             return self.async_abort(reason="not_kumo_unit")
         async_record_dhcp_sighting(self.hass, mac, ip)
         await self.async_set_unique_id(mac)
-        session = async_get_clientsession(self.hass)
         kumo_entries = async_family_entries(self.hass, FAMILY_KUMO)
-        for entry in kumo_entries:
-            units = stored_units(entry.data)
-            unit = next((u for u in units if u.mac == mac), None)
-            if unit is None:
-                continue
-            if unit.address == ip or not unit.has_secrets:
-                return self.async_abort(reason="already_configured")
-            check = await async_check_address(session, unit, ip, source=FieldSource.DHCP)
-            if check.result is ProbeResult.MATCH:
-                LOGGER.info("%s moved to a new address", unit.display_name)
-                async_store_unit(self.hass, entry, check.unit)
+        known = [
+            (entry, unit)
+            for entry in kumo_entries
+            for unit in stored_units(entry.data)
+            if unit.mac == mac
+        ]
+        if known:
+            await self._async_follow_to(known, ip)
             return self.async_abort(reason="already_configured")
         for entry in kumo_entries:
             kept = next((u for u in deleted_units(entry.data) if u.mac == mac), None)
@@ -110,6 +116,7 @@ class KumoAddressSteps(ConfigFlow):
                 return await self._async_offer_deleted_unit(entry, kept, ip)
         # Not a known MAC: it may be a unit of a configured account whose MAC the cloud did not
         # give; only its own secrets can tell (one probe per such unit).
+        session = async_get_clientsession(self.hass)
         for entry in kumo_entries:
             candidates = [
                 u for u in stored_units(entry.data) if u.mac is None and u.address is None
@@ -126,6 +133,24 @@ class KumoAddressSteps(ConfigFlow):
                 self.context["title_placeholders"] = {"name": match.display_name}
                 return await self.async_step_dhcp_confirm()
         return self.async_abort(reason="not_kumo_unit")
+
+    async def _async_follow_to(
+        self, known: list[tuple[ConfigEntry, KumoUnitRecord]], ip: str
+    ) -> None:
+        """Move every stored unit with the lease's MAC that answers there with its own keys.
+
+        A MAC can be stored more than once: one adapter in two accounts' entries, or two
+        records sharing it (a replaced adapter); each is probed with its own keys.
+        """
+        session = async_get_clientsession(self.hass)
+        for entry, unit in known:
+            if unit.address == ip or not unit.has_secrets:
+                continue
+            check = await async_check_address(session, unit, ip, source=FieldSource.DHCP)
+            if check.result is ProbeResult.MATCH and async_store_unit(
+                self.hass, entry, check.unit, ADDRESS
+            ):
+                LOGGER.info("%s moved to a new address", unit.display_name)
 
     async def _async_offer_deleted_unit(
         self, entry: ConfigEntry, unit: KumoUnitRecord, ip: str
@@ -147,7 +172,11 @@ class KumoAddressSteps(ConfigFlow):
         if user_input is not None:
             # The kept record, at the address the probe just confirmed.
             kept = [u for u in deleted_units(entry.data) if u.serial != unit.serial]
-            async_store_units(self.hass, entry, [*stored_units(entry.data), unit], deleted=kept)
+            async_update_entry(
+                self.hass,
+                entry,
+                data=units_change([*stored_units(entry.data), unit], deleted=kept),
+            )
             return self.async_abort(reason="unit_restored")
         return self.async_show_form(
             step_id="dhcp_restore", description_placeholders=_found_at(unit)
@@ -166,7 +195,8 @@ class KumoAddressSteps(ConfigFlow):
         """Confirm the address found for a unit of a configured account."""
         unit, entry = self._dhcp_found()
         if user_input is not None:
-            async_store_unit(self.hass, entry, unit)
+            if not async_store_unit(self.hass, entry, unit, MAC_AND_ADDRESS):
+                return self.async_abort(reason="unit_gone")
             return self.async_abort(reason="address_updated")
         return self.async_show_form(
             step_id="dhcp_confirm", description_placeholders=_found_at(unit)

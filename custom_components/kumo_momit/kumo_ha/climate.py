@@ -41,6 +41,7 @@ from .climate_modes import (
     SWING_MODE_KEYS,
     LastOnMode,
     setpoint_limits,
+    setpoints_for,
     unit_action,
 )
 from .coordinator import KumoIndoorCoordinator, KumoIndoorDevice
@@ -170,7 +171,12 @@ class KumoClimate(
 
     @property
     def hvac_action(self) -> HVACAction | None:
-        """What the unit is doing, from its own flags (never guessed from temperatures)."""
+        """What the unit is doing, from its own flags (never guessed from temperatures).
+
+        Unknown while a new mode is not confirmed by a read: the flags are the old mode's.
+        """
+        if self.coordinator.mode_unconfirmed:
+            return None
         return unit_action(self._state.status)
 
     @property
@@ -303,44 +309,34 @@ class KumoClimate(
         await self.coordinator.async_command(lambda device: device.set_mode(OperationMode.OFF))
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
-        """Setpoint(s), optionally with a mode: one request either way."""
+        """Setpoint(s), optionally with a mode: one request either way.
+
+        Which setpoint a lone temperature means is decided when the command's turn comes,
+        from the state earlier commands left: a value chosen right after "heat" is a heating
+        setpoint even while the mode change is still on its way to the unit.
+        """
         requested_mode = kwargs.get(ATTR_HVAC_MODE)
-        mode = self._unit_mode(requested_mode) if requested_mode is not None else self._mode
-        temperature = kwargs.get(ATTR_TEMPERATURE)
-        low, high = kwargs.get(ATTR_TARGET_TEMP_LOW), kwargs.get(ATTR_TARGET_TEMP_HIGH)
-        heat: float | None = None
-        cool: float | None = None
-        if low is not None and high is not None:
-            heat, cool = self._setpoint_in(low), self._setpoint_in(high)
-        elif temperature is not None:
-            value = self._setpoint_in(temperature)
-            if mode is OperationMode.HEAT:
-                heat = value
-            elif mode in (OperationMode.COOL, OperationMode.DRY):
-                cool = value
-            elif mode is not None and mode.is_auto:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN, translation_key="range_required"
-                )
-            elif mode is not OperationMode.OFF:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="no_setpoint_in_mode",
-                    translation_placeholders={"mode": str(self.hvac_mode)},
-                )
+        requested = self._unit_mode(requested_mode) if requested_mode is not None else None
+        temperature, low, high = (
+            None if (value := kwargs.get(key)) is None else self._setpoint_in(value)
+            for key in (ATTR_TEMPERATURE, ATTR_TARGET_TEMP_LOW, ATTR_TARGET_TEMP_HIGH)
+        )
 
         async def command(device: KumoIndoorDevice) -> IndoorUnitState:
-            if requested_mode is not None and mode is not None:
-                if mode is OperationMode.OFF:
-                    return await device.set_mode(mode)
-                return await device.set_mode_and_setpoints(mode, heat=heat, cool=cool)
+            current = device.state
+            mode = requested or (current.status.mode if current is not None else None)
+            heat, cool = setpoints_for(mode, temperature, low, high)
+            if requested is OperationMode.OFF:
+                return await device.set_mode(requested)
+            if requested is not None:
+                return await device.set_mode_and_setpoints(requested, heat=heat, cool=cool)
             if heat is not None and cool is not None and mode is not None:
                 return await device.set_mode_and_setpoints(mode.writable, heat=heat, cool=cool)
             if heat is not None:
                 return await device.set_heat_setpoint(heat)
             if cool is not None:
                 return await device.set_cool_setpoint(cool)
-            return self._state
+            return current or self._state
 
         await self.coordinator.async_command(command)
 

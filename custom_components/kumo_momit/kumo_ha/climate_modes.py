@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from homeassistant.components.climate import HVACAction, HVACMode
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.restore_state import ExtraStoredData
 
+from ..const import DOMAIN
 from ..kumo import (
     Capabilities,
     FanSpeed,
@@ -88,6 +90,30 @@ def unit_action(status: IndoorUnitStatus) -> HVACAction | None:
         # Hot adjust holds the fan until the coil is warm ([G] meaning, §6.1).
         return HVACAction.PREHEATING
     return RUNNING_ACTION[mode]
+
+
+def setpoints_for(
+    mode: OperationMode | None,
+    temperature: float | None,
+    low: float | None,
+    high: float | None,
+) -> tuple[float | None, float | None]:
+    """The (heat, cool) setpoints a set-temperature request means for a unit in `mode`."""
+    if low is not None and high is not None:
+        return low, high
+    if temperature is None or mode is OperationMode.OFF:
+        return None, None
+    if mode is OperationMode.HEAT:
+        return temperature, None
+    if mode in (OperationMode.COOL, OperationMode.DRY):
+        return None, temperature
+    if mode is not None and mode.is_auto:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="range_required")
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="no_setpoint_in_mode",
+        translation_placeholders={"mode": str(None if mode is None else MODE_TO_HVAC[mode])},
+    )
 
 
 def setpoint_limits(caps: Capabilities, mode: OperationMode | None) -> SetpointRange:

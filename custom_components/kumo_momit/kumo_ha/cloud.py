@@ -36,7 +36,7 @@ from ..kumo import (
 )
 from .cloud_coordinator import KumoCloudCoordinator
 from .const import CLOUD_PUSH_GRACE, CLOUD_READS_PER_MINUTE, CLOUD_UNIT_READ_INTERVAL
-from .flow_helpers import CLOUD_THROTTLE_COOLDOWN, async_note_cloud_throttled, endpoints_from
+from .flow_helpers import SIGN_IN_PAUSE, async_note_failed_sign_in, endpoints_from
 from .settings import kumo_settings
 
 if TYPE_CHECKING:
@@ -155,7 +155,8 @@ class KumoCloudLink:
         """A read failed for a reason of the whole account: pause every read a while."""
         if isinstance(err, KumoCloudAuthError):
             # The stored password was refused: reauthentication reloads the entry; until then
-            # no more sign-ins with it.
+            # no more sign-ins with it. The refusal counts with the flows' (kumo.md §13.2).
+            async_note_failed_sign_in(self.hass, self.entry.data[CONF_USERNAME], err)
             self._paused_until = math.inf
             return
         if err is None or not isinstance(err, KumoCloudConnectionError | KumoCloudThrottledError):
@@ -165,11 +166,11 @@ class KumoCloudLink:
             return  # the REST client itself holds back until the wait the cloud asked for
         self._failures += 1
         if isinstance(err, KumoCloudThrottledError):
-            # Sign-ins are refused for 15-30 min; the config flow must wait as well.
-            async_note_cloud_throttled(self.hass, self.entry.data[CONF_USERNAME])
+            # Requests are refused for a while; the config flow must wait as well.
+            async_note_failed_sign_in(self.hass, self.entry.data[CONF_USERNAME], err)
         # The cloud is down or unreachable: 1, 2, 4 … minutes between attempts, at most 15.
         backoff = CLOUD_UNIT_READ_INTERVAL.total_seconds() * 2 ** min(self._failures - 1, 4)
-        pause = max(cloud_wait_floor(err), min(backoff, CLOUD_THROTTLE_COOLDOWN.total_seconds()))
+        pause = max(cloud_wait_floor(err), min(backoff, SIGN_IN_PAUSE.total_seconds()))
         self._paused_until = self.now() + pause
 
     async def _async_read_next(self, _now: datetime) -> None:

@@ -108,6 +108,10 @@ class KumoCloudCoordinator(KumoIndoorCoordinator):
             self._failures_in_a_row = 0
             self.async_set_updated_data(state)
 
+    async def _async_read_back(self, state: IndoorUnitState) -> IndoorUnitState:
+        """Push confirms a new mode too: no REST read on the account's budget."""
+        return state
+
     async def _async_confirm(self) -> None:
         """Push confirms a command; only a unit push does not serve gets a (debounced) read."""
         if not self.link.push.covers(self.unit.serial):

@@ -15,6 +15,7 @@ from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, Tex
 
 from ..compat import vol
 from ..const import CONF_FAMILY, FAMILY_KUMO
+from ..data import async_update_entry, storable
 from ..kumo import KumoCloudEndpoints, KumoUnitRecord
 from .const import (
     CONF_ADDRESS,
@@ -28,9 +29,10 @@ from .const import (
     CONF_V2_CA_BASE_URL,
     CONF_V3_BASE_URL,
 )
-from .data import replace_unit, stored_units, units_for_storage
+from .data import cloud_units_change, replace_unit, stored_units, units_for_storage
 from .flow_helpers import (
     async_discover,
+    async_sign_in_minutes,
     async_validate_address,
     async_validate_secrets,
     endpoints_from,
@@ -38,7 +40,6 @@ from .flow_helpers import (
     kumo_cache_exists,
     read_kumo_cache,
 )
-from .keys import async_store_units
 
 
 def _secrets_schema() -> vol.Schema:
@@ -118,7 +119,12 @@ class KumoAccountSteps(ConfigFlow):
             ),
             {"collapsed": True},
         )
-        return self.async_show_form(step_id="kumo", data_schema=vol.Schema(schema), errors=errors)
+        return self.async_show_form(
+            step_id="kumo",
+            data_schema=vol.Schema(schema),
+            errors=errors,
+            description_placeholders={"minutes": async_sign_in_minutes(self.hass, self._username)},
+        )
 
     def _next_unit(self, *, missing: str) -> KumoUnitRecord | None:
         for unit in self._units:
@@ -235,7 +241,7 @@ class KumoAccountSteps(ConfigFlow):
             CONF_SOCKET_BASE_URL: (self._endpoints.socket, defaults.socket),
         }
         data.update({key: url for key, (url, default) in chosen.items() if url != default})
-        return self.async_create_entry(title=self._username, data=data)
+        return self.async_create_entry(title=storable(self._username), data=storable(data))
 
     # --- reauth ------------------------------------------------------------------------------
 
@@ -250,16 +256,20 @@ class KumoAccountSteps(ConfigFlow):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
+            known = stored_units(entry.data)
             units, error = await async_discover(
                 self.hass,
                 entry.data[CONF_USERNAME],
                 user_input[CONF_PASSWORD],
                 endpoints_from(entry.data),
-                stored_units(entry.data),
+                known,
             )
             if error is None:
-                async_store_units(
-                    self.hass, entry, units, extra_data={CONF_PASSWORD: user_input[CONF_PASSWORD]}
+                asked_with = {unit.serial for unit in known}
+                async_update_entry(
+                    self.hass,
+                    entry,
+                    data=cloud_units_change(units, asked_with, password=user_input[CONF_PASSWORD]),
                 )
                 return self.async_abort(reason="reauth_successful")
             errors["base"] = error
@@ -273,5 +283,8 @@ class KumoAccountSteps(ConfigFlow):
                 }
             ),
             errors=errors,
-            description_placeholders={"username": entry.data[CONF_USERNAME]},
+            description_placeholders={
+                "username": entry.data[CONF_USERNAME],
+                "minutes": async_sign_in_minutes(self.hass, entry.data[CONF_USERNAME]),
+            },
         )

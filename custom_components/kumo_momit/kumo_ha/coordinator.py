@@ -7,6 +7,7 @@ Each turns library errors into translated `UpdateFailed` (polls) or `HomeAssista
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -117,26 +118,62 @@ class KumoIndoorCoordinator(_KumoCoordinator[IndoorUnitState]):
     # How the unit is reached (the diagnostic "connection" sensor shows it).
     via = CONNECTION_LOCAL
 
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: KumoMomitConfigEntry,
+        unit: KumoUnitRecord,
+        device: KumoIndoorDevice,
+        update_interval: timedelta | None,
+    ) -> None:
+        super().__init__(hass, entry, unit, device, update_interval)
+        # Commands run one after the other, each built on the state the previous one left:
+        # a setpoint chosen while a mode change is still on its way applies to the new mode.
+        self._command_lock = asyncio.Lock()
+
     async def _poll(self) -> IndoorUnitState:
         return await self.device.async_update()
 
-    async def async_command(self, command: KumoCommand) -> None:
-        """The one write path: send (the client holds the unit's lock), show, confirm.
+    @property
+    def mode_unconfirmed(self) -> bool:
+        """A new mode was written to the adapter and no read has shown it yet."""
+        device = self.device
+        return isinstance(device, KumoIndoorUnit) and "mode" in device.unconfirmed
 
-        The new state is shown at once (optimistic); one debounced status read confirms it,
-        so a burst of commands costs one read.
+    async def async_command(self, command: KumoCommand) -> None:
+        """The one write path: send (commands in order), show, confirm.
+
+        The new state is shown at once; one debounced status read confirms it, so a burst of
+        commands costs one read. A new mode is read back right away instead: what the unit
+        does in it (heating, standby, defrosting) is known only from the unit, and one state
+        change shown now beats one a moment later, while the user is still choosing a setpoint
+        in the dialog.
         """
-        try:
-            state = await command(self.device)
-        except KumoError as err:
-            raise self._command_error(err, command) from err
-        self._failures_in_a_row = 0
-        self.async_set_updated_data(state)
+        async with self._command_lock:
+            mode_before = self.data.status.mode if self.data is not None else None
+            try:
+                state = await command(self.device)
+            except KumoError as err:
+                raise self._command_error(err, command) from err
+            if state.status.mode is not mode_before:
+                state = await self._async_read_back(state)
+            self._failures_in_a_row = 0
+            self.async_set_updated_data(state)
         await self._async_confirm()
 
+    async def _async_read_back(self, state: IndoorUnitState) -> IndoorUnitState:
+        """The unit's state read right after a new mode was written (else `state`)."""
+        try:
+            return await self.device.async_update()
+        except KumoError as err:
+            LOGGER.debug("%s: reading the new mode back failed: %s", self.name, err)
+            return state
+
     async def _async_confirm(self) -> None:
-        """Confirm a command's state: a debounced status read."""
-        await self.async_request_refresh()
+        """Confirm a command's state: a debounced status read, unless one already did."""
+        device = self.device
+        if not isinstance(device, KumoIndoorUnit) or device.unconfirmed:
+            await self.async_request_refresh()
 
     @callback
     def async_show_state(self, state: IndoorUnitState) -> None:

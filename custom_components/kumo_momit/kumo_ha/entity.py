@@ -32,6 +32,8 @@ def kumo_device_info(coordinator: KumoIndoorCoordinator | KumoStationCoordinator
         # Until the cloud tells the real model number.
         model=unit.model
         or ("Kumo Station" if unit.kind is KumoUnitKind.STATION else "Kumo indoor unit"),
+        # As the cloud last reported it; a cloud refresh updates it.
+        sw_version=unit.firmware,
     )
     if unit.mac:
         info["connections"] = {(CONNECTION_NETWORK_MAC, unit.mac)}

@@ -7,7 +7,9 @@ records or the translation key of a form error; nothing here raises for a user m
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import math
 import os
 from pathlib import Path
 from typing import Any, Final
@@ -52,11 +54,24 @@ from .const import (
 # whose address the cloud does not know (kumo.md §11).
 DHCP_SIGHTINGS: HassKey[dict[str, str]] = HassKey("kumo_momit_dhcp_sightings")
 
-# Account (lower-cased username) -> when the cloud may be asked again after it throttled us.
-CLOUD_THROTTLED_UNTIL: HassKey[dict[str, datetime]] = HassKey("kumo_momit_throttled_until")
-# The cloud refuses sign-ins for 15-30 min after a burst (kumo.md §13.2); every further attempt
-# in that window can prolong it.
-CLOUD_THROTTLE_COOLDOWN: Final = timedelta(minutes=15)
+# Sign-ins per account (lower-cased username): rejections are remembered for a while, and
+# sign-ins pause after HTTP 429 or after several rejections in a short window.
+CLOUD_SIGN_INS: HassKey[dict[str, CloudSignIns]] = HassKey("kumo_momit_cloud_sign_ins")
+# The cloud answers "usernameOrPasswordIncorrect" to a wrong password, and reportedly to the
+# right one for 15-30 min after a burst of sign-ins, which more attempts may prolong (kumo.md
+# §13.2). A typo is corrected at once; only this many rejections within the window pause.
+REJECTIONS_BEFORE_PAUSE: Final = 3
+REJECTION_WINDOW: Final = timedelta(minutes=15)
+SIGN_IN_PAUSE: Final = timedelta(minutes=15)
+
+
+@dataclass
+class CloudSignIns:
+    """How the cloud answered one account's recent sign-ins."""
+
+    rejected_at: list[datetime] = field(default_factory=list)
+    paused_until: datetime | None = None
+
 
 # A hass-kumo cache holds a few units; anything much larger is not one.
 _MAX_CACHE_BYTES: Final = 256 * 1024
@@ -170,18 +185,43 @@ async def async_validate_address(
     return unit, _PROBE_ERRORS[check.result]
 
 
-@callback
-def async_cloud_throttled(hass: HomeAssistant, username: str) -> bool:
-    """Whether the cloud throttled this account recently, so it must not be asked yet."""
-    until = hass.data.get(CLOUD_THROTTLED_UNTIL, {}).get(username.lower())
-    return until is not None and dt_util.utcnow() < until
+def _sign_ins(hass: HomeAssistant, username: str) -> CloudSignIns:
+    return hass.data.setdefault(CLOUD_SIGN_INS, {}).setdefault(username.lower(), CloudSignIns())
 
 
 @callback
-def async_note_cloud_throttled(hass: HomeAssistant, username: str) -> None:
-    """Remember that the cloud throttled this account: no sign-in for a while."""
-    until = dt_util.utcnow() + CLOUD_THROTTLE_COOLDOWN
-    hass.data.setdefault(CLOUD_THROTTLED_UNTIL, {})[username.lower()] = until
+def async_sign_in_pause_left(hass: HomeAssistant, username: str) -> timedelta | None:
+    """How long sign-ins of this account still pause; None when the cloud may be asked."""
+    until = _sign_ins(hass, username).paused_until
+    left = None if until is None else until - dt_util.utcnow()
+    return left if left is not None and left > timedelta(0) else None
+
+
+@callback
+def async_sign_in_minutes(hass: HomeAssistant, username: str) -> str:
+    """Minutes left of a pause, or how long one lasts: the `{minutes}` of the forms' errors."""
+    left = async_sign_in_pause_left(hass, username) or SIGN_IN_PAUSE
+    return str(max(1, math.ceil(left.total_seconds() / 60)))
+
+
+@callback
+def async_note_failed_sign_in(hass: HomeAssistant, username: str, error: KumoCloudError) -> str:
+    """Remember how the cloud refused a sign-in (a flow's, or cloud control's at run time);
+    the form error key for it."""
+    sign_ins = _sign_ins(hass, username)
+    now = dt_util.utcnow()
+    if isinstance(error, KumoCloudThrottledError):
+        sign_ins.paused_until = now + SIGN_IN_PAUSE
+        return "throttled"
+    if not isinstance(error, KumoCloudAuthError):
+        return _cloud_error_key(error)
+    recent = [at for at in sign_ins.rejected_at if now - at < REJECTION_WINDOW]
+    sign_ins.rejected_at = [*recent, now]
+    if len(sign_ins.rejected_at) < REJECTIONS_BEFORE_PAUSE:
+        return "invalid_auth"
+    sign_ins.rejected_at.clear()
+    sign_ins.paused_until = now + SIGN_IN_PAUSE
+    return "sign_in_paused"
 
 
 # --- the cloud -------------------------------------------------------------------------------
@@ -222,8 +262,8 @@ async def async_discover(
     Units the cloud lists without an address get one from DHCP sightings when a signed probe
     confirms it (kumo.md §11).
     """
-    if async_cloud_throttled(hass, username):
-        return known, "throttled"
+    if async_sign_in_pause_left(hass, username) is not None:
+        return known, "sign_in_paused"
     session = async_get_clientsession(hass)
     try:
         discovery = await async_discover_units(
@@ -231,9 +271,8 @@ async def async_discover(
         )
     except KumoCloudError as err:
         LOGGER.debug("Kumo Cloud discovery failed: %s", type(err).__name__)
-        if isinstance(err, KumoCloudThrottledError):
-            async_note_cloud_throttled(hass, username)
-        return known, _cloud_error_key(err)
+        return known, async_note_failed_sign_in(hass, username, err)
+    _sign_ins(hass, username).rejected_at.clear()
     units = list(discovery.units)
     if any(unit.address is None and unit.has_secrets for unit in units):
         sightings = async_dhcp_sightings(hass)

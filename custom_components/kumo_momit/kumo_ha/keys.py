@@ -24,78 +24,40 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import HomeAssistant, callback
 
 from ..const import LOGGER
+from ..data import async_update_entry
 from ..kumo import KumoUnitRecord, build_kumo_cache, merge_unit_record
 from .const import CONF_DELETED_UNITS, CONF_ROOM_SENSORS, CONF_UNITS
-from .data import stored_units, units_for_storage
+from .data import deleted_units, stored_units, units_for_storage
 from .flow_helpers import kumo_cache_path, read_kumo_cache
 
 if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
 
 
-def deleted_units(data: Mapping[str, Any]) -> list[KumoUnitRecord]:
-    """Units whose device was deleted, kept with their keys, MAC and address."""
-    return [KumoUnitRecord.from_storage(raw) for raw in data.get(CONF_DELETED_UNITS, [])]
-
-
-def restore_deleted(
-    units: Iterable[KumoUnitRecord], deleted: Iterable[KumoUnitRecord]
-) -> tuple[list[KumoUnitRecord], list[KumoUnitRecord]]:
-    """A deleted unit listed again comes back with what was kept (keys, address, MAC).
-
-    The kept record is the known one: its keys and address win, names follow the newcomer.
-    Returns the units and the deleted units still out of sight.
-    """
-    kept = {unit.serial: unit for unit in deleted}
-    restored = [merge_unit_record(kept[u.serial], u) if u.serial in kept else u for u in units]
-    live = {unit.serial for unit in restored}
-    return restored, [unit for unit in kept.values() if unit.serial not in live]
-
-
-@callback
-def async_store_units(
-    hass: HomeAssistant,
-    entry: KumoMomitConfigEntry,
-    units: Iterable[KumoUnitRecord],
-    *,
-    deleted: Iterable[KumoUnitRecord] | None = None,
-    extra_data: Mapping[str, Any] | None = None,
-) -> None:
-    """Save the entry's units; deleted ones listed again are restored with their keys.
-
-    Written over the entry's data as it is now (the entry then reloads: update listener).
-    """
-    units, still_deleted = restore_deleted(
-        units, deleted_units(entry.data) if deleted is None else deleted
-    )
-    data = {**entry.data, **(extra_data or {}), CONF_UNITS: units_for_storage(units)}
-    data[CONF_DELETED_UNITS] = units_for_storage(still_deleted)
-    if not still_deleted:
-        del data[CONF_DELETED_UNITS]
-    hass.config_entries.async_update_entry(entry, data=data)
-
-
 @callback
 def async_delete_units(hass: HomeAssistant, entry: KumoMomitConfigEntry, serials: set[str]) -> None:
     """Take units out of sight (their device was deleted), keeping their keys in the entry."""
-    units = stored_units(entry.data)
-    gone = [unit for unit in units if unit.serial in serials]
+    gone = [unit for unit in stored_units(entry.data) if unit.serial in serials]
     if not gone:
         return
-    kept = [unit for unit in deleted_units(entry.data) if unit.serial not in serials]
+
+    def change(data: Mapping[str, Any]) -> dict[str, Any]:
+        units = stored_units(data)
+        kept = [unit for unit in deleted_units(data) if unit.serial not in serials]
+        return {
+            **data,
+            CONF_UNITS: units_for_storage(u for u in units if u.serial not in serials),
+            CONF_DELETED_UNITS: units_for_storage(
+                [*kept, *(u for u in units if u.serial in serials)]
+            ),
+        }
+
     sensors = {
         serial: sensor
         for serial, sensor in entry.options.get(CONF_ROOM_SENSORS, {}).items()
         if serial not in serials
     }
-    data = {
-        **entry.data,
-        CONF_UNITS: units_for_storage(u for u in units if u.serial not in serials),
-        CONF_DELETED_UNITS: units_for_storage([*kept, *gone]),
-    }
-    hass.config_entries.async_update_entry(
-        entry, data=data, options={**entry.options, CONF_ROOM_SENSORS: sensors}
-    )
+    async_update_entry(hass, entry, data=change, options={CONF_ROOM_SENSORS: sensors})
     LOGGER.info(
         "Deleted %s; its local keys stay stored (out of sight) until purged in the options",
         ", ".join(unit.display_name for unit in gone),
@@ -105,11 +67,15 @@ def async_delete_units(hass: HomeAssistant, entry: KumoMomitConfigEntry, serials
 @callback
 def async_forget_units(hass: HomeAssistant, entry: KumoMomitConfigEntry, serials: set[str]) -> None:
     """Purge deleted units for good: their keys are gone unless exported."""
-    remaining = [unit for unit in deleted_units(entry.data) if unit.serial not in serials]
-    data = {**entry.data, CONF_DELETED_UNITS: units_for_storage(remaining)}
-    if not remaining:
-        del data[CONF_DELETED_UNITS]
-    hass.config_entries.async_update_entry(entry, data=data)
+
+    def change(data: Mapping[str, Any]) -> dict[str, Any]:
+        remaining = [unit for unit in deleted_units(data) if unit.serial not in serials]
+        changed = {**data, CONF_DELETED_UNITS: units_for_storage(remaining)}
+        if not remaining:
+            del changed[CONF_DELETED_UNITS]
+        return changed
+
+    async_update_entry(hass, entry, data=change)
 
 
 # --- export --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from homeassistant.helpers.selector import (
 
 from ..compat import vol
 from ..const import FAMILY_KUMO
-from ..data import async_family_entries
+from ..data import DataChange, async_family_entries, async_update_entry
 from ..kumo import KumoUnitKind, KumoUnitRecord
 from .const import (
     CONF_CLOUD_FOR_UNADDRESSED,
@@ -39,13 +39,17 @@ from .const import (
     MAX_SCAN_INTERVAL_S,
     MIN_SCAN_INTERVAL_S,
 )
-from .data import stored_units
-from .flow_helpers import async_discover, endpoints_from, kumo_cache_path, read_kumo_cache
+from .data import cloud_units_change, deleted_units, stored_units, units_change
+from .flow_helpers import (
+    async_discover,
+    async_sign_in_minutes,
+    endpoints_from,
+    kumo_cache_path,
+    read_kumo_cache,
+)
 from .keys import (
     CacheImport,
     async_forget_units,
-    async_store_units,
-    deleted_units,
     plan_cache_import,
     write_kumo_cache,
 )
@@ -77,26 +81,29 @@ class KumoOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             options = {
-                **entry.options,
                 CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                 CONF_CLOUD_FOR_UNADDRESSED: bool(user_input.get(CONF_CLOUD_FOR_UNADDRESSED)),
             }
-            if not user_input.get(CONF_REFRESH_FROM_CLOUD):
-                return self.async_create_entry(data=options)
-            units, error = await async_discover(
-                self.hass,
-                entry.data[CONF_USERNAME],
-                entry.data[CONF_PASSWORD],
-                endpoints_from(entry.data),
-                stored_units(entry.data),
-            )
-            if error == "invalid_auth":
-                entry.async_start_reauth(self.hass)
-            if error is None:
-                # A unit whose device was deleted comes back with its kept keys.
-                async_store_units(self.hass, entry, units)
-                return self.async_create_entry(data=options)
-            errors["base"] = error
+            cloud_change: DataChange | None = None
+            if user_input.get(CONF_REFRESH_FROM_CLOUD):
+                known = stored_units(entry.data)
+                units, error = await async_discover(
+                    self.hass,
+                    entry.data[CONF_USERNAME],
+                    entry.data[CONF_PASSWORD],
+                    endpoints_from(entry.data),
+                    known,
+                )
+                if error == "invalid_auth":
+                    entry.async_start_reauth(self.hass)
+                if error is not None:
+                    errors["base"] = error
+                # A unit whose device was deleted earlier comes back with its kept keys.
+                cloud_change = cloud_units_change(units, {unit.serial for unit in known})
+            if not errors:
+                # Saved through the one write path; the flow's result repeats what was saved.
+                async_update_entry(self.hass, entry, data=cloud_change, options=options)
+                return self.async_create_entry(data=dict(entry.options))
         current = entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds())
         return self.async_show_form(
             step_id="settings",
@@ -119,6 +126,9 @@ class KumoOptionsFlow(OptionsFlow):
                 }
             ),
             errors=errors,
+            description_placeholders={
+                "minutes": async_sign_in_minutes(self.hass, entry.data[CONF_USERNAME])
+            },
         )
 
     # --- room sensors ------------------------------------------------------------------------
@@ -167,7 +177,8 @@ class KumoOptionsFlow(OptionsFlow):
                 sensors = dict(entry.options.get(CONF_ROOM_SENSORS, {}))
                 sensors.pop(unit.serial, None)
                 sensors |= {unit.serial: sensor} if sensor else {}
-                return self.async_create_entry(data={**entry.options, CONF_ROOM_SENSORS: sensors})
+                async_update_entry(self.hass, entry, options={CONF_ROOM_SENSORS: sensors})
+                return self.async_create_entry(data=dict(entry.options))
             errors["base"] = error
         current = room_sensor_of(entry, unit.serial)
         return self.async_show_form(
@@ -216,7 +227,9 @@ class KumoOptionsFlow(OptionsFlow):
         if user_input is not None and self._cached is not None:
             # Planned again over the entry as it is now (DHCP may have moved a unit meanwhile).
             plan = self._plan_import(self._cached)
-            async_store_units(self.hass, self.config_entry, plan.units, deleted=plan.deleted)
+            async_update_entry(
+                self.hass, self.config_entry, data=units_change(plan.units, deleted=plan.deleted)
+            )
             return self.async_abort(reason="keys_imported")
         cached = read_kumo_cache(self.hass)
         if isinstance(cached, str):

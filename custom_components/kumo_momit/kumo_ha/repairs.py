@@ -16,7 +16,7 @@ from ..compat import RepairsFlowResult, vol
 from ..const import DOMAIN
 from ..kumo import KumoUnitRecord
 from .const import CONF_ADDRESS, CONF_CRYPTO_SERIAL, CONF_UNIT_PASSWORD
-from .data import async_store_unit, stored_units
+from .data import ADDRESS, SECRETS, async_store_unit, stored_units
 from .flow_helpers import (
     async_validate_address,
     async_validate_secrets,
@@ -88,19 +88,23 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
         link = getattr(runtime, "cloud", None)
         return link is not None and self._serial in link.coordinators
 
-    def _keep_keys(self, updated: KumoUnitRecord) -> None:
+    def _keep_keys(self, updated: KumoUnitRecord) -> bool:
         """Keys without an address: saved for DHCP to find the unit, except for a unit the
-        cloud controls, which stays so until the address is confirmed too."""
+        cloud controls, which stays so until the address is confirmed too. False if the unit
+        is gone meanwhile."""
         if self._cloud_controlled():
             self._held = updated
-        else:
-            self._save(updated)
+            return True
+        return self._save(updated, SECRETS)
 
-    def _save(self, updated: KumoUnitRecord) -> None:
+    def _save(self, updated: KumoUnitRecord, facts: tuple[str, ...]) -> bool:
+        """Store what was entered (and keys held back until now); False if the unit (or its
+        entry) is gone meanwhile."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        assert entry is not None
+        if self._held is not None:
+            facts = (*facts, *SECRETS)
         # The entry reloads on change (update listener); the issue is then re-evaluated.
-        async_store_unit(self.hass, entry, updated)
+        return entry is not None and async_store_unit(self.hass, entry, updated, facts)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Route to the missing piece; keys can come from a hass-kumo cache if there is one."""
@@ -130,18 +134,23 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
         candidate = import_cache_into([unit], cached)[0]
         if not candidate.has_secrets:
             return self.async_abort(reason="not_in_cache")
+        return await self._async_take_cache_keys(candidate)
+
+    async def _async_take_cache_keys(self, candidate: KumoUnitRecord) -> RepairsFlowResult:
+        """The cache's keys, with its address if the unit answers there; else ask for one."""
         error: str | None = "unit_unreachable"
         if candidate.address is not None:
             updated, error = await async_validate_address(self.hass, candidate, candidate.address)
-            if error is None:
-                self._save(updated)
+            if error is None and self._save(updated, (*SECRETS, *ADDRESS)):
                 return self.async_create_entry(data={})
-        if error != "unit_unreachable":
+        if error not in (None, "unit_unreachable"):
             return self.async_abort(reason="cache_keys_rejected")
         # No address, or a stale one (DHCP moved the unit): keep the keys, ask where it is.
-        self._keep_keys(
-            replace(candidate, address=None, sources=replace(candidate.sources, address=None))
+        no_address = replace(
+            candidate, address=None, sources=replace(candidate.sources, address=None)
         )
+        if error is None or not self._keep_keys(no_address):
+            return self.async_abort(reason="unit_gone")  # deleted meanwhile
         return await self.async_step_address()
 
     async def async_step_secrets(
@@ -158,9 +167,11 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
             )
             if error is None:
                 if updated.address is None:
-                    self._keep_keys(updated)
+                    if not self._keep_keys(updated):
+                        return self.async_abort(reason="unit_gone")
                     return await self.async_step_address()
-                self._save(updated)
+                if not self._save(updated, SECRETS):
+                    return self.async_abort(reason="unit_gone")
                 return self.async_create_entry(data={})
             errors["base"] = error
         secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -184,7 +195,8 @@ class KumoUnitIncompleteRepairFlow(RepairsFlow):
         if user_input is not None:
             updated, error = await async_validate_address(self.hass, unit, user_input[CONF_ADDRESS])
             if error is None:
-                self._save(updated)
+                if not self._save(updated, ADDRESS):
+                    return self.async_abort(reason="unit_gone")
                 return self.async_create_entry(data={})
             errors["base"] = error
         return self.async_show_form(

@@ -12,13 +12,15 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import callback
 from homeassistant.helpers.selector import NumberSelector, NumberSelectorConfig, NumberSelectorMode
 
 from ..compat import vol
 from ..const import CONF_FAMILY, FAMILY_MOMIT, LOGGER
+from ..data import async_update_entry, storable
 from ..momit import MomitCoolClient, MomitError, MomitNodeNotFoundError, discover_nodes
 from .const import CONF_NODES
-from .data import StoredMomitNode, nodes_for_storage, stored_nodes
+from .data import StoredMomitNode, nodes_change, nodes_for_storage, stored_nodes, with_found_nodes
 from .settings import MomitSettings, momit_settings
 
 
@@ -80,6 +82,29 @@ async def async_find_momit_nodes(
     return list(nodes.values()), None
 
 
+async def async_find_known_nodes(
+    settings: MomitSettings, stored: list[StoredMomitNode], host: str, port: int | None
+) -> tuple[list[StoredMomitNode], str | None]:
+    """The entry's nodes answering at `host`: on `port`, or on each port they had; or an error.
+
+    Without a port, every stored node's port is asked (NAT ports often survive an address
+    change of the gateway; a full scan is the config flow's job). Nodes not found keep their
+    record: their clients find them by serial.
+    """
+    ports = [port] if port is not None else list(dict.fromkeys(n.port for n in stored))
+    found: list[StoredMomitNode] = []
+    error: str | None = "cannot_connect_gateway"
+    for candidate in ports:
+        nodes, candidate_error = await async_find_momit_nodes(settings, host, candidate)
+        found += nodes
+        if candidate_error is not None and not found:
+            error = candidate_error
+    if found:
+        known = {node.serial for node in stored}
+        error = None if known & {node.serial for node in found} else "different_gateway"
+    return found, error
+
+
 def _valid_host(host: str) -> bool:
     try:
         ipaddress.IPv4Address(host)
@@ -112,8 +137,9 @@ class MomitGatewaySteps(ConfigFlow):
             else:
                 # The gateway exposes no identity of its own that we know of (momit.md §13):
                 # one entry per gateway address.
-                await self.async_set_unique_id(f"momit-{host}")
+                await self.async_set_unique_id(f"momit-{host}", raise_on_progress=False)
                 self._abort_if_unique_id_configured()
+                self._async_replace_flows_of_this_gateway()
                 self._momit_host = host
                 if port is None:
                     return await self.async_step_momit_scan()
@@ -128,13 +154,30 @@ class MomitGatewaySteps(ConfigFlow):
             step_id="momit", data_schema=_momit_schema(user_input or {}), errors=errors
         )
 
+    @callback
+    def _async_replace_flows_of_this_gateway(self) -> None:
+        """End other flows adding this gateway: a new attempt replaces an abandoned one.
+
+        A user who leaves the search screen (reload, navigate away) leaves its flow behind,
+        possibly still searching; without this, every later attempt would be refused as
+        "already in progress" until Home Assistant restarts.
+        """
+        for flow in self._async_in_progress(include_uninitialized=True):
+            if flow["flow_id"] != self.flow_id and flow["context"].get("unique_id") == (
+                self.unique_id
+            ):
+                self.hass.config_entries.flow.async_abort(flow["flow_id"])
+
     async def async_step_momit_scan(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Search the gateway's ports in the background, with a progress screen."""
         if self._momit_scan is None:
-            self._momit_scan = self.hass.async_create_task(
+            # A background task: Home Assistant cancels it when it stops (and the flow manager
+            # when the flow is removed), instead of waiting minutes for the scan.
+            self._momit_scan = self.hass.async_create_background_task(
                 async_find_momit_nodes(momit_settings(self.hass), self._momit_host, None),
+                f"Momit gateway scan of {self._momit_host}",
                 eager_start=False,
             )
         if not self._momit_scan.done():
@@ -144,6 +187,9 @@ class MomitGatewaySteps(ConfigFlow):
                 progress_task=self._momit_scan,
                 description_placeholders={"host": self._momit_host},
             )
+        if self._momit_scan.cancelled():
+            self._momit_scan = None
+            return self.async_show_progress_done(next_step_id="momit_scan_stopped")
         nodes, error = self._momit_scan.result()
         self._momit_scan = None
         if error is not None:
@@ -152,6 +198,12 @@ class MomitGatewaySteps(ConfigFlow):
         self._momit_nodes = nodes
         return self.async_show_progress_done(next_step_id="momit_confirm")
 
+    async def async_step_momit_scan_stopped(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The search was cancelled (Home Assistant stops): nothing to confirm."""
+        return self.async_abort(reason="scan_stopped")
+
     async def async_step_momit_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -159,17 +211,19 @@ class MomitGatewaySteps(ConfigFlow):
         if user_input is not None:
             return self.async_create_entry(
                 title=f"Momit Gateway {self._momit_host}",
-                data={
-                    CONF_FAMILY: FAMILY_MOMIT,
-                    CONF_HOST: self._momit_host,
-                    CONF_NODES: nodes_for_storage(self._momit_nodes),
-                },
+                data=storable(
+                    {
+                        CONF_FAMILY: FAMILY_MOMIT,
+                        CONF_HOST: self._momit_host,
+                        CONF_NODES: nodes_for_storage(self._momit_nodes),
+                    }
+                ),
             )
         return self.async_show_form(
             step_id="momit_confirm",
             description_placeholders={
                 "host": self._momit_host,
-                "nodes": ", ".join(f"{n.serial} (port {n.port})" for n in self._momit_nodes),
+                "nodes": ", ".join(f"{n.display_name} (port {n.port})" for n in self._momit_nodes),
             },
         )
 
@@ -182,35 +236,23 @@ class MomitGatewaySteps(ConfigFlow):
         if user_input is not None:
             host = user_input[CONF_HOST].strip()
             port = user_input.get(CONF_PORT)
-            known = {node.serial for node in stored_nodes(entry.data)}
-            nodes: list[StoredMomitNode] = []
-            if not _valid_host(host):
-                error: str | None = "invalid_host"
-            else:
-                # Without a port, try the known nodes' ports first: NAT ports often survive
-                # an address change of the gateway; a full scan is the config flow's job.
-                ports = (
-                    [int(port)] if port is not None else [n.port for n in stored_nodes(entry.data)]
+            error: str | None = "invalid_host"
+            if _valid_host(host):
+                found, error = await async_find_known_nodes(
+                    momit_settings(self.hass),
+                    stored_nodes(entry.data),
+                    host,
+                    None if port is None else int(port),
                 )
-                error = "cannot_connect_gateway"
-                for candidate in ports:
-                    nodes, error = await async_find_momit_nodes(
-                        momit_settings(self.hass), host, candidate
-                    )
-                    if error is None:
-                        break
-            if error is None and not known & {node.serial for node in nodes}:
-                error = "different_gateway"
             if error is None:
-                self.hass.config_entries.async_update_entry(
+                async_update_entry(
+                    self.hass,
                     entry,
-                    unique_id=f"momit-{host}",
+                    data=nodes_change(
+                        lambda nodes: with_found_nodes(nodes, found), **{CONF_HOST: host}
+                    ),
                     title=f"Momit Gateway {host}",
-                    data={
-                        **entry.data,
-                        CONF_HOST: host,
-                        CONF_NODES: nodes_for_storage(nodes),
-                    },
+                    unique_id=f"momit-{host}",
                 )
                 return self.async_abort(reason="reconfigure_successful")
             errors["base"] = error

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN, LOGGER
+from ..data import async_update_entry
 from ..momit import (
     AcState,
     MomitCoolClient,
@@ -23,11 +25,15 @@ from ..momit import (
     MomitValidationError,
     RoomReading,
 )
-from .const import CONF_NODES, MOMIT_POLL_INTERVAL
-from .data import StoredMomitNode, nodes_for_storage, stored_nodes
+from .const import MOMIT_POLL_INTERVAL
+from .data import StoredMomitNode, nodes_change
+from .settings import momit_settings
 
 if TYPE_CHECKING:
     from ..data import KumoMomitConfigEntry
+
+# When each node (gateway, serial) was last searched for at start-up.
+_LAST_SEARCH: Final[HassKey[dict[str, float]]] = HassKey(f"{DOMAIN}_momit_last_search")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,7 +62,7 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"Momit Cool {node.serial}",
+            name=node.display_name,
             update_interval=MOMIT_POLL_INTERVAL,
         )
         self.node = node
@@ -78,15 +84,48 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
 
     async def _async_update_data(self) -> MomitNodeData:
         try:
-            state = await self.client.get_state()
-            reading = await self.client.get_reading()
+            return await self._async_read()
         except MomitError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="momit_unreachable",
-                translation_placeholders={"serial": self.node.serial, "error": str(err)},
-            ) from err
+            failure = err
+        # At start-up nothing has followed the node yet: its port may have changed while Home
+        # Assistant was down. Look for it by serial, then read it where it is.
+        if self.data is None and await self._async_refind():
+            try:
+                return await self._async_read()
+            except MomitError as err:
+                failure = err
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="momit_unreachable",
+            translation_placeholders={"serial": self.node.serial, "error": str(failure)},
+        ) from failure
+
+    async def _async_read(self) -> MomitNodeData:
+        state = await self.client.get_state()
+        reading = await self.client.get_reading()
         return MomitNodeData(state=state, reading=reading)
+
+    async def _async_refind(self) -> bool:
+        """Search the gateway for this node by its serial; True if it answers somewhere.
+
+        The library's search is bounded (the last port first, then the port range the gateway
+        allocates from); set-up retries start a new client each time, so searches are spaced
+        here, per node, as a running client spaces its own.
+        """
+        options = momit_settings(self.hass).client
+        now = options.clock()
+        last = self.hass.data.setdefault(_LAST_SEARCH, {})
+        key = f"{self.client.host} {self.node.serial}"
+        if key in last and now - last[key] < options.relocate_interval_s:
+            return False
+        last[key] = now
+        LOGGER.info("Momit Cool %s did not answer; searching the gateway for it", self.node.serial)
+        try:
+            await self.client.relocate(force=True)
+        except MomitError as err:
+            LOGGER.debug("Momit Cool %s not found: %s", self.node.serial, err)
+            return False
+        return True
 
     async def async_start_push(self) -> None:
         """Observe the node's state and room resources (after the first refresh)."""
@@ -126,15 +165,15 @@ class MomitNodeCoordinator(DataUpdateCoordinator[MomitNodeData]):
     @callback
     def _port_changed(self, port: int) -> None:
         """The node answered on a new gateway port: keep it for the next start."""
-        entry = self.config_entry
-        nodes = [
-            replace(n, port=port) if n.serial == self.node.serial else n
-            for n in stored_nodes(entry.data)
-        ]
+        serial = self.node.serial
         self.node = replace(self.node, port=port)
-        LOGGER.info("Momit Cool %s moved to gateway port %s", self.node.serial, port)
-        self.hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_NODES: nodes_for_storage(nodes)}
+        LOGGER.info("Momit Cool %s moved to gateway port %s", serial, port)
+        async_update_entry(
+            self.hass,
+            self.config_entry,
+            data=nodes_change(
+                lambda nodes: [replace(n, port=port) if n.serial == serial else n for n in nodes]
+            ),
         )
 
     async def async_command(

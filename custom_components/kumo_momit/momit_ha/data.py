@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_MODEL, CONF_PORT
 
 from ..const import CONF_SERIAL
+from ..data import DataChange
 from .const import CONF_FIRMWARE, CONF_MANUFACTURER, CONF_NODES
 
 if TYPE_CHECKING:
@@ -31,6 +32,12 @@ class StoredMomitNode:
     model: str | None = None
     manufacturer: str | None = None
     firmware: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The node's name: the device's, and what the set-up dialog lists (its serial is its
+        only stable identity; the port changes)."""
+        return f"Momit Cool {self.serial}"
 
     @property
     def device_id(self) -> str:
@@ -67,3 +74,30 @@ def stored_nodes(data: Mapping[str, Any]) -> list[StoredMomitNode]:
 def nodes_for_storage(nodes: Iterable[StoredMomitNode]) -> list[dict[str, Any]]:
     """The JSON form of nodes for entry data."""
     return [node.to_storage() for node in nodes]
+
+
+def nodes_change(
+    edit: Callable[[list[StoredMomitNode]], Iterable[StoredMomitNode]], **data: Any
+) -> DataChange:
+    """The entry change that applies `edit` to the nodes stored *now* (and sets `data`)."""
+
+    def change(current: Mapping[str, Any]) -> dict[str, Any]:
+        return {**current, **data, CONF_NODES: nodes_for_storage(edit(stored_nodes(current)))}
+
+    return change
+
+
+def with_found_nodes(
+    nodes: Iterable[StoredMomitNode], found: Iterable[StoredMomitNode]
+) -> list[StoredMomitNode]:
+    """Stored nodes with those found again replaced (new port, device info); new ones added.
+
+    A node not found (another port was asked, or it did not answer) keeps its record: it is
+    still the gateway's, and its client finds it by serial.
+    """
+    by_serial: dict[str, StoredMomitNode] = {}
+    for node in found:
+        # A gateway that answers from other ports can show one node twice (momit.md §1.2).
+        by_serial.setdefault(node.serial, node)
+    kept = [by_serial.pop(node.serial, node) for node in nodes]
+    return [*kept, *by_serial.values()]

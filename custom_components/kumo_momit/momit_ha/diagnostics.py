@@ -8,12 +8,14 @@ from .data import MomitRuntimeData
 
 
 def momit_device_diagnostics(runtime: MomitRuntimeData) -> dict[str, dict[str, Any]]:
-    """Each node's push status, relay ports, timer and last state, by device identifier."""
+    """Each node's push status, relay ports, timer and last state, by device identifier.
+
+    No name: a node's name is its serial, which diagnostics redact.
+    """
     devices: dict[str, dict[str, Any]] = {}
     for coordinator in runtime.nodes.values():
         client, node = coordinator.client, coordinator.node
         devices[node.device_id] = {
-            "name": f"Momit Cool {node.serial[-6:]}",
             "serial": node.serial,
             "port": client.port,
             "push_active": client.push_active,

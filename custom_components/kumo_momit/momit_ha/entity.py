@@ -16,7 +16,7 @@ def momit_device_info(coordinator: MomitNodeCoordinator) -> DeviceInfo:
         identifiers={(DOMAIN, node.device_id)},
         manufacturer=node.manufacturer or "Momit",
         model=node.model or "Momit Cool",
-        name=f"Momit Cool {node.serial[-6:]}",
+        name=node.display_name,
         serial_number=node.serial,
         sw_version=node.firmware,
     )

@@ -14,6 +14,7 @@ from homeassistant.helpers.selector import (
 )
 
 from ..compat import vol
+from ..data import async_update_entry
 from .const import (
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
@@ -42,13 +43,17 @@ class MomitOptionsFlow(OptionsFlow):
         if user_input is not None:
             low, high = float(user_input[CONF_MIN_TEMP]), float(user_input[CONF_MAX_TEMP])
             if low < high:
-                return self.async_create_entry(
-                    data={
+                # Saved through the one write path; the flow's result repeats what was saved.
+                async_update_entry(
+                    self.hass,
+                    self.config_entry,
+                    options={
                         CONF_MIN_TEMP: low,
                         CONF_MAX_TEMP: high,
                         CONF_TEMP_STEP: float(user_input[CONF_TEMP_STEP]),
-                    }
+                    },
                 )
+                return self.async_create_entry(data=dict(self.config_entry.options))
             errors["base"] = "invalid_range"
 
         def temperature() -> NumberSelector:

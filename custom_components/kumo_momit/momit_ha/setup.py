@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
+from ..data import async_update_entry
 from ..momit import CommandLimits, MomitCoolClient
 from .const import (
     CONF_MAX_TEMP,
     CONF_MIN_TEMP,
-    CONF_NODES,
     DEFAULT_MOMIT_MAX_TEMP,
     DEFAULT_MOMIT_MIN_TEMP,
 )
 from .coordinator import MomitNodeCoordinator
-from .data import MomitRuntimeData, nodes_for_storage, stored_nodes
+from .data import MomitRuntimeData, nodes_change, stored_nodes
 from .settings import momit_settings
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def async_remove_momit_nodes(
     hass: HomeAssistant, entry: KumoMomitConfigEntry, device_ids: Set[str]
 ) -> None:
     """Drop the nodes of a deleted device from the gateway entry."""
-    nodes = [n for n in stored_nodes(entry.data) if n.device_id not in device_ids]
-    data = {**entry.data, CONF_NODES: nodes_for_storage(nodes)}
-    if data != entry.data:
-        hass.config_entries.async_update_entry(entry, data=data)
+    async_update_entry(
+        hass,
+        entry,
+        data=nodes_change(lambda nodes: [n for n in nodes if n.device_id not in device_ids]),
+    )
