@@ -356,6 +356,8 @@ def _schema_fields(expr: ast.expr, scope: Scope) -> dict[str, set[str] | None]:
     """Field name -> the fields of its section (None for a plain field)."""
     if isinstance(expr, ast.Call) and _call_name(expr) == "Schema":
         return _schema_fields(expr.args[0], scope)
+    if isinstance(expr, ast.Call) and _call_name(expr) == "add_suggested_values_to_schema":
+        return _schema_fields(expr.args[0], scope)  # the same fields, pre-filled
     called = _function(_call_name(expr), scope.source) if isinstance(expr, ast.Call) else None
     if called is not None:
         function, source = called
@@ -368,6 +370,8 @@ def _schema_fields(expr: ast.expr, scope: Scope) -> dict[str, set[str] | None]:
         fields: dict[str, set[str] | None] = {}
         for value, index in _bindings(scope, expr.id):
             assert index is None
+            if _prefills(value, expr.id):
+                continue  # `schema = self.add_suggested_values_to_schema(schema, …)`
             fields |= _schema_fields(value, scope)
         # `schema[vol.Optional(KEY)] = section(...)` adds fields after the literal.
         for node in _own_nodes(scope.function):
@@ -387,6 +391,16 @@ def _schema_fields(expr: ast.expr, scope: Scope) -> dict[str, set[str] | None]:
             fields |= _field(key, value, scope)
         return fields
     raise UnresolvedError(ast.unparse(expr))
+
+
+def _prefills(value: ast.expr, name: str) -> bool:
+    """Whether `value` pre-fills the schema bound to `name` (same fields as before)."""
+    return (
+        isinstance(value, ast.Call)
+        and _call_name(value) == "add_suggested_values_to_schema"
+        and isinstance(value.args[0], ast.Name)
+        and value.args[0].id == name
+    )
 
 
 def _field(key: ast.expr, value: ast.expr, scope: Scope) -> dict[str, set[str] | None]:

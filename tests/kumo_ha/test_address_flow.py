@@ -43,7 +43,12 @@ async def test_reconfigure_changes_one_address_after_a_probe(
         {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: kumo_units.address(BEDROOM)},
     )
     assert result["errors"] == {"base": "wrong_unit_secrets"}
-    new_address = kumo_units.address(LIVING_ROOM).replace("127.0.0.1", "127.0.0.1")
+    # The form keeps the unit and the address typed, to be corrected.
+    suggested = {
+        str(key): key.description["suggested_value"] for key in result["data_schema"].schema
+    }
+    assert suggested == {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: kumo_units.address(BEDROOM)}
+    new_address = kumo_units.address(LIVING_ROOM)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_SERIAL: LIVING_ROOM, CONF_ADDRESS: f" {new_address} "}
     )

@@ -23,6 +23,11 @@ async def test_options_set_the_setpoint_range(
         result["flow_id"], {CONF_MIN_TEMP: 25, CONF_MAX_TEMP: 18, CONF_TEMP_STEP: "1.0"}
     )
     assert result["errors"] == {"base": "invalid_range"}
+    # The form keeps what was typed, to be corrected.
+    suggested = {
+        str(key): key.description["suggested_value"] for key in result["data_schema"].schema
+    }
+    assert suggested == {CONF_MIN_TEMP: 25, CONF_MAX_TEMP: 18, CONF_TEMP_STEP: "1.0"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_MIN_TEMP: 18, CONF_MAX_TEMP: 28, CONF_TEMP_STEP: "1.0"}
     )

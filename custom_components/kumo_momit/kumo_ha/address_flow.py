@@ -77,18 +77,18 @@ class KumoAddressSteps(ConfigFlow):
         ]
         if not options:
             return self.async_abort(reason="no_units_with_secrets")
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_SERIAL, default=options[0]["value"]): SelectSelector(
-                        SelectSelectorConfig(options=options)
-                    ),
-                    vol.Required(CONF_ADDRESS): str,
-                }
-            ),
-            errors=errors,
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_SERIAL, default=options[0]["value"]): SelectSelector(
+                    SelectSelectorConfig(options=options)
+                ),
+                vol.Required(CONF_ADDRESS): str,
+            }
         )
+        if user_input is not None:
+            # Refused: the unit and address stay as typed, to be corrected.
+            schema = self.add_suggested_values_to_schema(schema, user_input)
+        return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 
     # --- DHCP --------------------------------------------------------------------------------
 

@@ -63,21 +63,21 @@ class MomitOptionsFlow(OptionsFlow):
                 )
             )
 
-        return self.async_show_form(
-            step_id="momit",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_MIN_TEMP, default=options.get(CONF_MIN_TEMP, DEFAULT_MOMIT_MIN_TEMP)
-                    ): temperature(),
-                    vol.Required(
-                        CONF_MAX_TEMP, default=options.get(CONF_MAX_TEMP, DEFAULT_MOMIT_MAX_TEMP)
-                    ): temperature(),
-                    vol.Required(
-                        CONF_TEMP_STEP,
-                        default=str(options.get(CONF_TEMP_STEP, DEFAULT_MOMIT_TEMP_STEP)),
-                    ): SelectSelector(SelectSelectorConfig(options=["0.1", "0.5", "1.0"])),
-                }
-            ),
-            errors=errors,
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_MIN_TEMP, default=options.get(CONF_MIN_TEMP, DEFAULT_MOMIT_MIN_TEMP)
+                ): temperature(),
+                vol.Required(
+                    CONF_MAX_TEMP, default=options.get(CONF_MAX_TEMP, DEFAULT_MOMIT_MAX_TEMP)
+                ): temperature(),
+                vol.Required(
+                    CONF_TEMP_STEP,
+                    default=str(options.get(CONF_TEMP_STEP, DEFAULT_MOMIT_TEMP_STEP)),
+                ): SelectSelector(SelectSelectorConfig(options=["0.1", "0.5", "1.0"])),
+            }
         )
+        if user_input is not None:
+            # Refused: show what the user typed, to correct it, not the stored values again.
+            schema = self.add_suggested_values_to_schema(schema, user_input)
+        return self.async_show_form(step_id="momit", data_schema=schema, errors=errors)
