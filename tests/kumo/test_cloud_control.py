@@ -221,7 +221,7 @@ def test_cloud_command_words() -> None:
 async def test_429_backs_off_without_sending(
     control: KumoCloudControl, cloud: KumoCloudSimulator, clock: FakeClock
 ) -> None:
-    await control.async_get_device(LIVING)
+    await control.async_read_device(LIVING)
     cloud.fail_next(429)
 
     with pytest.raises(KumoCloudRateLimitError) as limited:
@@ -233,7 +233,7 @@ async def test_429_backs_off_without_sending(
 
     clock.advance(wait / 2)
     with pytest.raises(KumoCloudRateLimitError) as still:
-        await control.async_get_device(LIVING)
+        await control.async_read_device(LIVING)
     assert still.value.retry_after_s == pytest.approx(wait / 2)
     assert cloud.total_requests == sent  # nothing sent while backing off
 
@@ -245,11 +245,11 @@ async def test_429_backs_off_without_sending(
 
 async def test_real_budget_exhaustion(control: KumoCloudControl, cloud: KumoCloudSimulator) -> None:
     cloud.rate_limit = 3  # login + two reads
-    await control.async_get_device(LIVING)
-    await control.async_get_device(LIVING)
+    await control.async_read_device(LIVING)
+    await control.async_read_device(LIVING)
     assert control.remaining_requests == 0
     with pytest.raises(KumoCloudRateLimitError):
-        await control.async_get_device(LIVING)
+        await control.async_read_device(LIVING)
     assert control.blocked_for > 0
 
 
@@ -289,7 +289,7 @@ def test_rate_limit_headers(
 async def test_expired_access_token_is_refreshed_then_the_password_is_used(
     control: KumoCloudControl, cloud: KumoCloudSimulator
 ) -> None:
-    await control.async_get_device(LIVING)
+    await control.async_read_device(LIVING)
     cloud.expire_access_tokens()
     await control.async_send_command(LIVING, {"power": 1})
     assert cloud.count("POST", "/v3/refresh") == 1
@@ -297,14 +297,14 @@ async def test_expired_access_token_is_refreshed_then_the_password_is_used(
 
     cloud.expire_access_tokens()
     cloud.expire_refresh_tokens()
-    await control.async_get_device(LIVING)
+    await control.async_read_device(LIVING)
     assert cloud.count("POST", "/v3/login") == 2  # the stored password logged in again
 
 
 async def test_rejected_password_is_an_auth_error(
     control: KumoCloudControl, cloud: KumoCloudSimulator
 ) -> None:
-    await control.async_get_device(LIVING)
+    await control.async_read_device(LIVING)
     cloud.expire_access_tokens()
     cloud.expire_refresh_tokens()
     cloud.password = "changed-in-the-app"

@@ -549,7 +549,7 @@ def test_lone_surrogates_in_v3_ids_are_no_ids() -> None:
 async def test_v3_device_path_with_a_lone_surrogate_is_a_typed_error() -> None:
     client = KumoCloudV3Client(KumoCloudV3Api(None, "user", "password"))
     with pytest.raises(KumoCloudError, match="URL"):
-        await client.async_get_device("\udcff")
+        await client.async_read_device("\udcff")
     await client.close()
 
 

@@ -20,6 +20,7 @@ from custom_components.kumo_momit.kumo_ha.data import stored_units
 from simulators.kumo_cloud import DEMO_USERNAME, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
+from tests.ha import delete_device, device_by_identifier
 
 from .conftest import (
     BEDROOM,
@@ -66,10 +67,10 @@ async def test_reconfigure_of_a_unit_deleted_meanwhile_aborts(
     result = await setup_kumo.start_reconfigure_flow(hass)
     assert {option["value"] for option in _unit_options(result)} >= {BEDROOM}
     assert await async_setup_component(hass, "config", {})
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, BEDROOM)})
+    device = device_by_identifier(dr.async_get(hass), setup_kumo, (DOMAIN, BEDROOM))
     assert device is not None
     client = await hass_ws_client(hass)
-    assert (await client.remove_device(device.id, setup_kumo.entry_id))["success"]
+    assert (await delete_device(client, device, setup_kumo))["success"]
     await hass.async_block_till_done()
 
     result = await hass.config_entries.flow.async_configure(

@@ -38,6 +38,7 @@ from custom_components.kumo_momit.kumo_ha.data import stored_units
 from simulators.kumo_cloud import DEMO_PASSWORD, CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator
 from simulators.kumo_units import KumoUnitDefinition
+from tests.ha import delete_device, device_by_identifier
 
 from .conftest import BEDROOM, LIVING_ROOM, dhcp, kumo_entry_data, record_for, servers
 
@@ -230,10 +231,10 @@ async def test_a_unit_deleted_while_the_cloud_answers_does_not_come_back(
     pending = await start(hass, entry)
     await cloud_gate.wait_until_asked()
 
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, BEDROOM)})
+    device = device_by_identifier(dr.async_get(hass), entry, (DOMAIN, BEDROOM))
     assert device is not None
     client = await hass_ws_client(hass)
-    response = await client.remove_device(device.id, entry.entry_id)
+    response = await delete_device(client, device, entry)
     assert response["success"]
     assert unit(entry, BEDROOM) is None
 

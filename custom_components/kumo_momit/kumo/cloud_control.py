@@ -154,7 +154,7 @@ class KumoCloudControl:
     async def _get(self, path: str) -> Any:
         return reply_json(await self._call("GET", path), f"Kumo Cloud GET {path}")
 
-    async def async_get_device(self, serial: str) -> CloudDeviceState:
+    async def async_read_device(self, serial: str) -> CloudDeviceState:
         """`GET /v3/devices/{serial}`: the unit's live state (§13.4)."""
         data = await self._get(f"/v3/devices/{quote(serial, safe='')}")
         state = CloudDeviceState.from_wire(data, serial)
@@ -253,7 +253,7 @@ class KumoCloudIndoorUnit(IndoorUnitCommands):
 
     async def async_update(self) -> IndoorUnitState:
         """Read the unit through REST: its document, and profile/adapter while unknown."""
-        device = await self.control.async_get_device(self.serial)
+        device = await self.control.async_read_device(self.serial)
         if self._profile is None:
             self._profile = await self.control.async_get_profile(self.serial)
             if self._profile is None:

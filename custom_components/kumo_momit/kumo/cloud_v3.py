@@ -104,7 +104,7 @@ class KumoCloudV3Client(AsyncClosing):
         path = f"/v3/sites/{_segment(site.id)}/zones"
         return parse_v3_zones(await self.api.get_json(path), site)
 
-    async def async_get_device(self, serial: str) -> KumoCloudDevice:
+    async def async_read_device(self, serial: str) -> KumoCloudDevice:
         """`GET /v3/devices/{serial}`."""
         return KumoCloudDevice.from_wire(serial, await self.api.get_json(_device_path(serial)))
 
@@ -144,7 +144,7 @@ class KumoCloudV3Client(AsyncClosing):
                 )
                 break
             try:
-                device = await self.async_get_device(unit.serial)
+                device = await self.async_read_device(unit.serial)
                 status = await self.async_get_adapter_status(unit.serial)
             except (KumoCloudThrottledError, KumoCloudConnectionError, KumoCloudAuthError) as err:
                 _LOGGER.debug("Kumo Cloud device details stopped: %s", err)
