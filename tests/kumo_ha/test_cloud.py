@@ -548,7 +548,6 @@ async def test_a_refused_sign_in_is_not_repeated(
     assert async_sign_in_pause_left(hass, DEMO_USERNAME) is None
 
 
-
 async def test_a_command_with_a_rejected_password_asks_to_sign_in_again(
     hass: HomeAssistant, cloud_setup: MockConfigEntry, comfort_cloud: KumoCloudSimulator
 ) -> None:
