@@ -33,7 +33,7 @@ import json
 from pathlib import Path
 import subprocess
 import sys
-from typing import IO, Any, Final
+from typing import Any, Final
 
 from simulators.kumo_cloud import DEMO_PASSWORD, DEMO_USERNAME, CloudAccountKind, KumoCloudSimulator
 from simulators.kumo_unit import KumoUnitSimulator, SimulatedUnit
@@ -43,7 +43,7 @@ from simulators.kumo_units import (
     make_crypto_serial_hex,
     make_password_b64,
 )
-from simulators.process import die_with_parent, reap
+from simulators.process import reap, spawn_simulator
 
 LEGACY_ACCOUNT: Final = "legacy"
 COMFORT_ACCOUNT: Final = "comfort"
@@ -353,20 +353,9 @@ class KumoHomeProcess:
 
     def start(self) -> None:
         """Start the subprocess and wait for its ready line."""
-        root = Path(__file__).resolve().parent.parent
-        log: IO[bytes] | int = self._log_path.open("ab") if self._log_path else subprocess.DEVNULL
-        try:
-            self._process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-                [sys.executable, "-m", "simulators.kumo_home", *self._args],
-                cwd=root,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                preexec_fn=die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-            )
-        finally:
-            if not isinstance(log, int):
-                log.close()
+        self._process = spawn_simulator(
+            "simulators.kumo_home", self._args, log_path=self._log_path, stdin=subprocess.PIPE
+        )
         ready = self._read_reply("start")
         ready.pop("event")
         self.info = ready

@@ -44,7 +44,7 @@ from aiocoap import Code, Message, resource
 from aiocoap.numbers.constants import TransportTuning
 
 from simulators.momit_listings import AC_NODE_LISTING, OTHER_NODE_LISTING
-from simulators.process import die_with_parent, reap
+from simulators.process import reap, spawn_simulator
 
 HOST: Final = "127.0.0.1"
 CF_LWM2M_TEXT: Final = 1541
@@ -826,6 +826,9 @@ def main(argv: list[str] | None = None) -> None:
 # -- controller (used by tests, benchmarks, the demo) -----------------------------------------
 
 
+_OS_RANDOM: Final = random.SystemRandom()
+
+
 class GatewaySimulator:
     """Runs the simulator in a subprocess and drives it over its control port.
 
@@ -846,8 +849,10 @@ class GatewaySimulator:
         log_path: Path | None = None,
     ) -> None:
         if port_range is None:
-            # A random narrow window keeps test scans small and parallel runs apart.
-            base = random.randrange(20000, 60000, 64)
+            # A random narrow window keeps test scans small and parallel runs apart. Drawn from
+            # the OS, not `random`: pytest-randomly reseeds `random` to the same value for every
+            # test, so two simulators of one run would otherwise share a window.
+            base = 20000 + 64 * _OS_RANDOM.randrange(625)
             port_range = (base, base + 31)
         self.port_range = port_range
         self.serial_prefix = serial_prefix or f"SIM{os.getpid() % 10000:04d}"
@@ -866,20 +871,12 @@ class GatewaySimulator:
         self.info: JsonDict = {}
 
     def start(self) -> None:
-        root = Path(__file__).resolve().parent.parent
-        log = self._log_path.open("ab") if self._log_path else subprocess.DEVNULL
-        try:
-            self._process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-                [sys.executable, "-m", "simulators.momit_gateway", *self._args],
-                cwd=root,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                preexec_fn=die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-            )
-        finally:
-            if log is not subprocess.DEVNULL:
-                log.close()  # type: ignore[union-attr]
+        self._process = spawn_simulator(
+            "simulators.momit_gateway",
+            self._args,
+            log_path=self._log_path,
+            stdin=subprocess.DEVNULL,
+        )
         assert self._process.stdout is not None
         line = self._process.stdout.readline()
         if not line:

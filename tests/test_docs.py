@@ -157,7 +157,13 @@ def _legend() -> frozenset[str]:
 
 
 def _code_files() -> list[Path]:
-    return sorted(p for d in SCANNED_DIRS for p in (ROOT / d).rglob("*.py") if p.is_file())
+    return sorted(
+        path
+        for d in SCANNED_DIRS
+        for path in (ROOT / d).rglob("*.py")
+        # Not ours: virtual environments and caches (e.g. bench/.venv for the pykumo run).
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
+    )
 
 
 @functools.cache

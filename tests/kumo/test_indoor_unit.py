@@ -607,3 +607,18 @@ async def test_first_poll_fails_if_info_read_fails(
     ]
     with pytest.raises(KumoAuthenticationError):
         await make_unit().async_update()
+
+
+async def test_auto_is_confirmed_by_the_direction_the_unit_reports(
+    sim: KumoUnitSimulator, make_unit: MakeUnit, clock: FakeClock
+) -> None:
+    """Written `auto`, the unit reports autoHeat/autoCool: the first read after the command
+    shows that direction, not the optimistic `auto` (which Home Assistant shows as idle)."""
+    unit = make_unit(optimistic_hold=15.0)
+    await unit.async_update()
+    state = await unit.set_mode_and_setpoints("auto", heat=18, cool=20)
+    assert state.status.mode is OperationMode.AUTO
+    clock.advance(2)
+    reported = sim.unit(LIVING_ROOM).status["mode"]
+    assert reported in ("autoHeat", "autoCool")
+    assert (await unit.async_update()).status.mode is OperationMode(reported)

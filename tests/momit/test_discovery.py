@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 
 import aiocoap
 import pytest
@@ -285,3 +286,13 @@ async def test_search_gives_up_at_its_deadline(momit_gateway: GatewaySimulator) 
 def test_invalid_search_deadline() -> None:
     with pytest.raises(MomitValidationError):
         ScanOptions(search_deadline_s=0)
+
+
+def test_simulator_windows_do_not_follow_the_test_seed() -> None:
+    """pytest-randomly gives every test the same `random` seed: simulators made in different
+    tests must still scan apart, or a test's scan finds another test's nodes."""
+    windows = []
+    for _ in range(3):
+        random.seed(1234)
+        windows.append(GatewaySimulator().port_range)
+    assert len(set(windows)) > 1

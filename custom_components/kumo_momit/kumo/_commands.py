@@ -69,7 +69,7 @@ class IndoorUnitCommands:
         self._status_raw.update(status)
         now = self._now()
         for key, (value, until) in list(self._pending.items()):
-            if status.get(key) == value or now >= until:
+            if _confirms(key, status.get(key), value) or now >= until:
                 del self._pending[key]
 
     def _status_with_pending(self) -> JsonTree:
@@ -142,6 +142,20 @@ class IndoorUnitCommands:
         if target not in capabilities.modes:
             raise KumoValidationError(f"{self.name} does not support mode {target.value!r}")
         return target
+
+
+# While auto runs the unit reports which way it works, never `auto` itself (§6.1, §7.1).
+_AUTO_REPORTS: frozenset[str] = frozenset(
+    {OperationMode.AUTO.value, OperationMode.AUTO_HEAT.value, OperationMode.AUTO_COOL.value}
+)
+
+
+def _confirms(key: str, reported: Any, written: Any) -> bool:
+    """Whether a read shows a written value as applied: the same value, or for `mode: auto`
+    the autoHeat/autoCool the unit reports while it runs auto."""
+    if key == "mode" and written == OperationMode.AUTO.value:
+        return reported in _AUTO_REPORTS
+    return bool(reported == written)
 
 
 def setpoint_values(
