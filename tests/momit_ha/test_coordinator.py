@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.momit import AcMode, AcOutput, AcState
+from custom_components.kumo_momit.momit_ha.coordinator import MomitNodeCoordinator
 from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.momit_gateway import GatewaySimulator
 from tests.momit.conftest import client_options, wait_until
@@ -128,17 +129,26 @@ async def test_momit_value_checks_and_refresh_without_push(
     assert [p["payload"] for p in await momit_gateway.puts_received()] == ["cm=cool,t=5,sp=220"]
 
 
+async def _set_up_with_quick_refreshes(
+    hass: HomeAssistant, gateway: GatewaySimulator, entry: MockConfigEntry
+) -> MomitNodeCoordinator:
+    """The entry set up with push up; quiet observations refreshed every 1 s (50 s in
+    production)."""
+    use_momit_settings(hass, client=replace(client_options(gateway), refresh_interval_s=1.0))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator: MomitNodeCoordinator = next(iter(entry.runtime_data.nodes.values()))
+    await wait_until(lambda: coordinator.client.push_active)
+    return coordinator
+
+
 async def test_after_a_short_outage_the_state_shown_is_read_again(
     hass: HomeAssistant, momit_gateway: GatewaySimulator, momit_entry: MockConfigEntry
 ) -> None:
     """The node loses power for a moment and forgets its observers silently; what changes
     after that reaches Home Assistant through the next refresh of the observation (every 50 s
     in production, 1 s here), not after the 300 s silence timeout."""
-    use_momit_settings(hass, client=replace(client_options(momit_gateway), refresh_interval_s=1.0))
-    assert await hass.config_entries.async_setup(momit_entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
-    await wait_until(lambda: coordinator.client.push_active)
+    await _set_up_with_quick_refreshes(hass, momit_gateway, momit_entry)
     climate = entity(hass, CLIMATE_DOMAIN)
 
     await momit_gateway.outage(duration_s=0.2)
@@ -156,11 +166,7 @@ async def test_a_node_that_stops_answering_is_shown_unavailable(
 ) -> None:
     """Silent while its observation is refreshed: push is down, the read fails, the entity is
     unavailable (not the old reading shown as current); back when the node answers again."""
-    use_momit_settings(hass, client=replace(client_options(momit_gateway), refresh_interval_s=1.0))
-    assert await hass.config_entries.async_setup(momit_entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = next(iter(momit_entry.runtime_data.nodes.values()))
-    await wait_until(lambda: coordinator.client.push_active)
+    coordinator = await _set_up_with_quick_refreshes(hass, momit_gateway, momit_entry)
     climate = entity(hass, CLIMATE_DOMAIN)
 
     await momit_gateway.set_faults(blackhole=True)
