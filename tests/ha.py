@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
+import re
 from typing import Any
 
 from homeassistant.components.climate import DOMAIN as CLIMATE_DOMAIN
@@ -189,3 +190,12 @@ async def assert_platform_snapshot(
         assert state, f"no state for {registry_entry.entity_id}"
         assert state_view(state) == snapshot(name=f"{registry_entry.entity_id}-state")
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+_PYTHON_REPRS = re.compile(r"""\bb['"]|\\x[0-9a-f]{2}|\w+(Error|Exception)\(|<\w[^>]* object at """)
+
+
+def assert_readable(message: str) -> None:
+    """An error a user reads: no Python reprs (`b'...'`, `\\xff`, `TimeoutError()`, objects)."""
+    assert message
+    assert _PYTHON_REPRS.search(message) is None, message

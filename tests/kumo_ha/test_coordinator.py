@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.kumo_momit.kumo_ha.settings import KUMO_SETTINGS, KumoSettings
 from simulators.kumo_unit import KumoUnitSimulator
-from tests.ha import call_climate
+from tests.ha import assert_readable, call_climate
 
 from .conftest import BEDROOM, LIVING_ROOM, STATION
 
@@ -180,6 +180,7 @@ async def test_command_to_an_unreachable_unit_is_a_clear_error(
         await call_climate(hass, SERVICE_SET_HVAC_MODE, LIVING, **{ATTR_HVAC_MODE: HVACMode.COOL})
     assert err.value.translation_key == "kumo_unreachable_command"
     assert "Living Room" in str(err.value)
+    assert_readable(str(err.value))
     assert hass.states.get(LIVING).state == "off"
 
 
@@ -203,6 +204,7 @@ async def test_each_failure_kind_has_its_own_message(
     with pytest.raises(HomeAssistantError) as err:
         await call_climate(hass, SERVICE_SET_HVAC_MODE, BED, **{ATTR_HVAC_MODE: HVACMode.COOL})
     assert err.value.translation_key == key
+    assert_readable(str(err.value))
     kumo_units.unit(BEDROOM).faults.clear()
 
 

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from simulators.momit_gateway import GatewaySimulator
-from tests.ha import assert_platform_snapshot, call_climate
+from tests.ha import assert_platform_snapshot, assert_readable, call_climate
 
 from .conftest import entity, push_registered, puts
 
@@ -82,6 +82,9 @@ async def test_dead_node_command_is_a_clear_error(
     with pytest.raises(HomeAssistantError) as err:
         await call_climate(hass, SERVICE_SET_HVAC_MODE, climate, **{ATTR_HVAC_MODE: HVACMode.COOL})
     assert err.value.translation_key == "momit_command_failed"
+    # What the user reads names what was sent as the app writes it, with no Python reprs.
+    assert "cm=cool,t=1440,sp=240" in str(err.value)
+    assert_readable(str(err.value))
     # Nothing unconfirmed is shown as done.
     assert hass.states.get(climate).state != "cool"
     await momit_gateway.set_faults(blackhole=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from homeassistant.components.climate import (
@@ -20,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.momit import AcMode, AcOutput, AcState
+from custom_components.kumo_momit.momit_ha.coordinator import MomitNodeCoordinator
 from custom_components.kumo_momit.momit_ha.data import MomitRuntimeData, stored_nodes
 from simulators.momit_gateway import GatewaySimulator
 from tests.momit.conftest import client_options, wait_until
@@ -125,3 +127,52 @@ async def test_momit_value_checks_and_refresh_without_push(
     await coordinator.async_command(lambda client: client.turn_on(AcMode.COOL, 22.0, 5), expected)
     await hass.async_block_till_done()
     assert [p["payload"] for p in await momit_gateway.puts_received()] == ["cm=cool,t=5,sp=220"]
+
+
+async def _set_up_with_quick_refreshes(
+    hass: HomeAssistant, gateway: GatewaySimulator, entry: MockConfigEntry
+) -> MomitNodeCoordinator:
+    """The entry set up with push up; quiet observations refreshed every 1 s (50 s in
+    production)."""
+    use_momit_settings(hass, client=replace(client_options(gateway), refresh_interval_s=1.0))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator: MomitNodeCoordinator = next(iter(entry.runtime_data.nodes.values()))
+    await wait_until(lambda: coordinator.client.push_active)
+    return coordinator
+
+
+async def test_after_a_short_outage_the_state_shown_is_read_again(
+    hass: HomeAssistant, momit_gateway: GatewaySimulator, momit_entry: MockConfigEntry
+) -> None:
+    """The node loses power for a moment and forgets its observers silently; what changes
+    after that reaches Home Assistant through the next refresh of the observation (every 50 s
+    in production, 1 s here), not after the 300 s silence timeout."""
+    await _set_up_with_quick_refreshes(hass, momit_gateway, momit_entry)
+    climate = entity(hass, CLIMATE_DOMAIN)
+
+    await momit_gateway.outage(duration_s=0.2)
+    await asyncio.sleep(0.4)  # the node is back, without observers
+    await momit_gateway.set_room(temperature_c=18.5)  # notifies nobody
+    await wait_until(
+        lambda: hass.states.get(climate).attributes[ATTR_CURRENT_TEMPERATURE] == 18.5,
+        limit_s=10,
+    )
+    assert hass.states.get(climate).state != "unavailable"
+
+
+async def test_a_node_that_stops_answering_is_shown_unavailable(
+    hass: HomeAssistant, momit_gateway: GatewaySimulator, momit_entry: MockConfigEntry
+) -> None:
+    """Silent while its observation is refreshed: push is down, the read fails, the entity is
+    unavailable (not the old reading shown as current); back when the node answers again."""
+    coordinator = await _set_up_with_quick_refreshes(hass, momit_gateway, momit_entry)
+    climate = entity(hass, CLIMATE_DOMAIN)
+
+    await momit_gateway.set_faults(blackhole=True)
+    await wait_until(lambda: hass.states.get(climate).state == "unavailable", limit_s=20)
+    await momit_gateway.set_faults(blackhole=False)
+    await wait_until(lambda: coordinator.client.push_active, limit_s=20)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(climate).state != "unavailable"

@@ -15,7 +15,7 @@ from custom_components.kumo_momit.const import DOMAIN
 from custom_components.kumo_momit.momit_ha.data import stored_nodes
 from custom_components.kumo_momit.momit_ha.settings import momit_settings
 from simulators.momit_gateway import GatewaySimulator
-from tests.ha import delete_device, device_by_identifier
+from tests.ha import assert_readable, delete_device, device_by_identifier
 from tests.momit.conftest import open_momit_links
 
 from .conftest import use_momit_settings
@@ -29,6 +29,7 @@ async def test_setup_retries_when_the_gateway_is_silent(
     await hass.config_entries.async_setup(momit_entry.entry_id)
     await hass.async_block_till_done()
     assert momit_entry.state is ConfigEntryState.SETUP_RETRY
+    assert_readable(str(momit_entry.reason))  # the "retrying set-up" reason users see
     assert open_momit_links() == 0
     await momit_gateway.set_faults(blackhole=False)
 
