@@ -106,7 +106,7 @@ class KumoAccountSteps(ConfigFlow):
             ),
         }
         # The servers are for a test server or a proxy: a collapsed section with the real hosts
-        # filled in, which nobody has to open (HA's advice since show_advanced_options was
+        # filled in, which nobody has to open (HA's advice since the advanced-mode flag of flows was
         # deprecated in 2026.10). Left out of a submission, the real hosts are used.
         schema[vol.Optional(CONF_CLOUD_SERVERS)] = section(
             vol.Schema(
