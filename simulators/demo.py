@@ -286,6 +286,17 @@ def banner(
 # --- main ------------------------------------------------------------------------------------
 
 
+async def keep_http_settings(api: HomeAssistantApi) -> None:
+    """Confirm the demo's HTTP settings (its port, loopback only) as the user's own.
+
+    Home Assistant 2026.x holds changed HTTP settings as "pending" and asks in its UI to confirm
+    them, else it goes back to the earlier ones (port 8123): the demo would then vanish from the
+    URL it printed. Older releases have no such step (the command is unknown there).
+    """
+    with contextlib.suppress(HomeAssistantApiError):
+        await api.websocket_command({"type": "http/config/promote"})
+
+
 async def onboard_and_add_integrations(
     hass: HomeAssistantProcess, home: KumoHome, gateway: GatewaySimulator | None
 ) -> bool:
@@ -297,6 +308,7 @@ async def onboard_and_add_integrations(
         await api.async_wait_until_running(timeout_s=300)
         version = await api.version()
         say(f"Home Assistant {version} is running (Python {platform.python_version()}).")
+        await keep_http_settings(api)
         say("Adding the Kumo account through the config flow…")
         await add_kumo_account(api, home)
         momit = False
